@@ -1,0 +1,202 @@
+"""Sessions: the caller's own (CLI, hub account) and assumed roles in target accounts.
+
+:class:`AwsContext` wraps one boto3 session with an optional endpoint (a local
+moto server, or ``AWS_ENDPOINT_URL``) and caches its clients.
+
+:class:`TargetSessions` serves cross-account requests: it refuses accounts
+outside the allow-list with ``TargetNotAllowed`` before any call, then assumes
+``arn:{partition}:iam::{account}:role/{TARGET_ROLE_NAME}`` with the external id,
+a session name carrying the request id and ``SourceIdentity=poolpatch`` (so
+CloudTrail attributes every write and the drift detector can recognise
+poolpatch's own writes). Credentials are cached per account until shortly
+before they expire.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from poolpatch.adapters.cognito import Boto3Cognito, client_config, translate
+from poolpatch.errors import AccessDenied, PoolpatchError, ServiceError, TargetNotAllowed
+from poolpatch.request import Target
+
+if TYPE_CHECKING:
+    import argparse
+
+    from mypy_boto3_sts import STSClient
+
+SOURCE_IDENTITY = "poolpatch"
+#: Renew assumed-role credentials this long before they expire.
+REFRESH_MARGIN = timedelta(minutes=5)
+_SESSION_NAME = re.compile(r"[^\w+=,.@-]")
+
+
+class AwsContext:
+    """One boto3 session, its Region and endpoint, and cached clients."""
+
+    def __init__(self, session: boto3.Session, *, endpoint_url: str | None = None) -> None:
+        self.session = session
+        self.endpoint_url = endpoint_url
+        self._clients: dict[str, Any] = {}
+        self._account: str | None = None
+
+    @classmethod
+    def from_cli(cls, args: argparse.Namespace) -> AwsContext:
+        """From the CLI's ``--profile``, ``--region`` and ``--endpoint-url``."""
+        try:
+            session = boto3.Session(profile_name=args.profile, region_name=args.region)
+        except BotoCoreError as exc:
+            raise AccessDenied(f"Cannot create an AWS session: {exc}", remedy="Check --profile.") from None
+        if not session.region_name:
+            raise AccessDenied(
+                "No AWS Region is configured.", remedy="Pass --region or set AWS_REGION / AWS_DEFAULT_REGION."
+            )
+        return cls(session, endpoint_url=args.endpoint_url)
+
+    @property
+    def region(self) -> str:
+        """The session's Region."""
+        return str(self.session.region_name)
+
+    def client(self, service: str) -> Any:
+        """A cached client with poolpatch's retry configuration."""
+        if service not in self._clients:
+            self._clients[service] = self.session.client(
+                service,  # type: ignore[call-overload]
+                endpoint_url=self.endpoint_url,
+                config=client_config(),
+            )
+        return self._clients[service]
+
+    def account_id(self) -> str:
+        """The caller's account (STS GetCallerIdentity, once)."""
+        if self._account is None:
+            try:
+                self._account = str(self.client("sts").get_caller_identity()["Account"])
+            except ClientError as exc:
+                raise translate(exc, "GetCallerIdentity") from None
+            except BotoCoreError as exc:
+                raise AccessDenied(
+                    f"Cannot identify the caller: {exc}", remedy="Configure credentials."
+                ) from None
+        return self._account
+
+
+def parse_accounts(value: str | None) -> frozenset[str]:
+    """``ALLOWED_ACCOUNT_IDS``: a comma list of 12-digit ids (blank entries ignored)."""
+    return frozenset(item.strip() for item in (value or "").split(",") if item.strip())
+
+
+@dataclass
+class _Cached:
+    session: boto3.Session
+    expires: datetime
+
+
+class TargetSessions:
+    """Sessions per target account: the own session, or an assumed role in an allowed account."""
+
+    def __init__(
+        self,
+        base: boto3.Session,
+        *,
+        own_account: str,
+        allowed_accounts: Iterable[str] = (),
+        role_name: str = "poolpatch-target",
+        external_id: str | None = None,
+        endpoint_url: str | None = None,
+        partition: str = "aws",
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.base = base
+        self.own_account = own_account
+        self.allowed = frozenset(allowed_accounts) or frozenset({own_account})
+        self.role_name = role_name
+        self.external_id = external_id
+        self.endpoint_url = endpoint_url
+        self.partition = partition
+        self._clock = clock
+        self._cache: dict[str, _Cached] = {}
+        self._lock = threading.Lock()
+        self._sts: STSClient | None = None
+
+    def check(self, target: Target) -> None:
+        """Refuse a target account outside the allow-list (before any AWS call)."""
+        account = target.account_id or self.own_account
+        if account not in self.allowed:
+            raise TargetNotAllowed(
+                f"Account {account} is not in ALLOWED_ACCOUNT_IDS.",
+                path="/target/accountId",
+                remedy="Ask the poolpatch operators to allow the account, and deploy the target role there.",
+            )
+
+    def session_for(self, target: Target, *, request_id: str = "") -> boto3.Session:
+        """The session to reach ``target`` with: the base one for the own account, else an assumed role."""
+        self.check(target)
+        account = target.account_id or self.own_account
+        if account == self.own_account:
+            return self.base
+        with self._lock:
+            cached = self._cache.get(account)
+            if cached is not None and cached.expires - REFRESH_MARGIN > self._clock():
+                return cached.session
+            session, expires = self._assume(account, target.region or self.base.region_name, request_id)
+            self._cache[account] = _Cached(session, expires)
+            return session
+
+    def cognito_for(self, target: Target, *, request_id: str = "") -> Boto3Cognito:
+        """A Cognito port for the target's account and Region."""
+        session = self.session_for(target, request_id=request_id)
+        client = session.client(
+            "cognito-idp",
+            region_name=target.region or session.region_name,
+            endpoint_url=self.endpoint_url,
+            config=client_config(),
+        )
+        return Boto3Cognito(client)
+
+    def role_arn(self, account: str) -> str:
+        """The target role in ``account``."""
+        return f"arn:{self.partition}:iam::{account}:role/{self.role_name}"
+
+    def _assume(self, account: str, region: str | None, request_id: str) -> tuple[boto3.Session, datetime]:
+        if self._sts is None:
+            self._sts = self.base.client("sts", endpoint_url=self.endpoint_url, config=client_config())
+        name = _SESSION_NAME.sub("-", f"poolpatch-{request_id}" if request_id else "poolpatch")[:64]
+        params: dict[str, Any] = {
+            "RoleArn": self.role_arn(account),
+            "RoleSessionName": name,
+            "SourceIdentity": SOURCE_IDENTITY,
+            "DurationSeconds": 3600,
+        }
+        if self.external_id:
+            params["ExternalId"] = self.external_id
+        try:
+            credentials = self._sts.assume_role(**params)["Credentials"]
+        except ClientError as exc:
+            error: PoolpatchError = translate(exc, "AssumeRole")
+            if isinstance(error, ServiceError) and not error.retryable:
+                error = AccessDenied(
+                    error.message, remedy="Check the target role, its trust policy and external id."
+                )
+            raise error from None
+        except BotoCoreError as exc:
+            raise ServiceError(f"AssumeRole failed: {exc}", retryable=True) from None
+        session = boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name=region,
+        )
+        expires = credentials["Expiration"]
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=UTC)
+        return session, expires

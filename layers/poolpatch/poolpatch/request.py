@@ -1,0 +1,397 @@
+"""The change request (v1): parsing and validation at the edge.
+
+One document is the ``detail`` of an EventBridge event, the body of an SQS
+message and the CLI's ``--request`` file (design.md, "The change request").
+:func:`parse_request` is the single validator every entry point uses; the JSON
+Schema in ``events/schema/change-request.json`` documents the same rules for
+the EventBridge schema registry.
+
+Everything here runs before any AWS call: a malformed request or id is
+``InvalidRequest`` with the JSON Pointer of the offending member and a remedy.
+Ids are checked with ASCII-only patterns because they become S3 key segments,
+SQS message group and deduplication ids, and log fields.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from poolpatch.errors import InvalidRequest
+
+Kind = Literal["pool", "client"]
+Mode = Literal["apply", "plan"]
+
+#: Largest request accepted, in bytes of JSON (an EventBridge entry is at most 256 KB).
+MAX_REQUEST_BYTES = 256 * 1024
+#: Deepest nesting accepted in a patch (the deepest update member is 5 levels down).
+MAX_PATCH_DEPTH = 12
+#: Free-text fields (reason, requestedBy).
+MAX_TEXT = 1024
+#: AddCustomAttributes takes 1-25 attributes per call (cognito-api.md §6).
+MAX_NEW_ATTRIBUTES = 25
+
+# Patterns from the cognito-idp model (UserPoolIdType, ClientIdType), ASCII only.
+USER_POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+", re.ASCII)
+CLIENT_ID = re.compile(r"[\w+]+", re.ASCII)
+ACCOUNT_ID = re.compile(r"\d{12}", re.ASCII)
+REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d", re.ASCII)
+REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}", re.ASCII)
+
+_TOP_LEVEL = frozenset(
+    {
+        "version",
+        "requestId",
+        "target",
+        "patch",
+        "addCustomAttributes",
+        "restore",
+        "mode",
+        "expectedLastModifiedDate",
+        "reason",
+        "requestedBy",
+    }
+)
+_TARGET_MEMBERS = frozenset({"userPoolId", "clientId", "accountId", "region"})
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a request changes: a user pool, or one of its app clients, in an account and Region."""
+
+    user_pool_id: str
+    client_id: str | None = None
+    account_id: str | None = None
+    region: str | None = None
+
+    @property
+    def kind(self) -> Kind:
+        """``client`` when the change is for an app client, else ``pool``."""
+        return "client" if self.client_id else "pool"
+
+    @property
+    def group_id(self) -> str:
+        """The FIFO message group: one pool and all its clients are written one at a time."""
+        return f"{self.account_id}/{self.region}/{self.user_pool_id}"
+
+    def resolved(self, *, account_id: str, region: str) -> Target:
+        """This target with the defaults filled in (the account and Region poolpatch runs in)."""
+        return Target(
+            user_pool_id=self.user_pool_id,
+            client_id=self.client_id,
+            account_id=self.account_id or account_id,
+            region=self.region or region,
+        )
+
+    def to_dict(self) -> dict[str, str]:
+        """The ``target`` member of requests, results and snapshots."""
+        out = {"userPoolId": self.user_pool_id}
+        if self.client_id:
+            out["clientId"] = self.client_id
+        if self.account_id:
+            out["accountId"] = self.account_id
+        if self.region:
+            out["region"] = self.region
+        return out
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    """A validated change request."""
+
+    request_id: str
+    target: Target
+    patch: dict[str, Any] | None = None
+    add_custom_attributes: tuple[dict[str, Any], ...] = ()
+    restore: str | None = None
+    mode: Mode = "apply"
+    expected_last_modified: datetime | None = None
+    reason: str = ""
+    requested_by: str = ""
+    version: str = "1"
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The request as a v1 document (recorded in snapshots and sent to the queue)."""
+        out: dict[str, Any] = {"version": self.version, "requestId": self.request_id}
+        out["target"] = self.target.to_dict()
+        if self.patch is not None:
+            out["patch"] = self.patch
+        if self.add_custom_attributes:
+            out["addCustomAttributes"] = list(self.add_custom_attributes)
+        if self.restore is not None:
+            out["restore"] = {"snapshot": self.restore}
+        out["mode"] = self.mode
+        if self.expected_last_modified is not None:
+            out["expectedLastModifiedDate"] = self.expected_last_modified.isoformat()
+        if self.reason:
+            out["reason"] = self.reason
+        if self.requested_by:
+            out["requestedBy"] = self.requested_by
+        return out
+
+
+def load_json(text: str | bytes, *, what: str = "request") -> Any:
+    """Parse JSON text, refusing oversized documents and duplicate keys with ``InvalidRequest``."""
+    size = len(text.encode() if isinstance(text, str) else text)
+    if size > MAX_REQUEST_BYTES:
+        raise InvalidRequest(
+            f"The {what} is {size} bytes; the limit is {MAX_REQUEST_BYTES}.",
+            path="",
+            remedy="Split the change into several requests.",
+        )
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidRequest(
+            f"The {what} is not valid JSON: {exc}.", path="", remedy="Send one JSON object."
+        ) from None
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate member {key!r}")
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def parse_request(document: Any, *, default_request_id: str | None = None) -> ChangeRequest:
+    """Validate a change request document and return it as a :class:`ChangeRequest`.
+
+    ``default_request_id`` is the EventBridge event id or SQS message id, used
+    when the document carries no ``requestId``. Raises ``InvalidRequest``.
+    """
+    if isinstance(document, str | bytes):
+        document = load_json(document)
+    if not isinstance(document, Mapping):
+        raise InvalidRequest("A change request must be a JSON object.", path="")
+    if len(json.dumps(document, default=str)) > MAX_REQUEST_BYTES:
+        raise InvalidRequest(
+            f"The request is larger than {MAX_REQUEST_BYTES} bytes.",
+            path="",
+            remedy="Split the change into several requests.",
+        )
+    unknown = sorted(set(document) - _TOP_LEVEL)
+    if unknown:
+        raise InvalidRequest(
+            f"Unknown request member {unknown[0]!r}.",
+            path=f"/{_escape(unknown[0])}",
+            remedy=f"Use only: {', '.join(sorted(_TOP_LEVEL))}.",
+        )
+    version = document.get("version")
+    if version != "1":
+        raise InvalidRequest(
+            f"Unsupported request version {version!r}.", path="/version", remedy='Set "version": "1".'
+        )
+    request_id = _request_id(document.get("requestId"), default_request_id)
+    target = _target(document.get("target"))
+    patch = _patch(document)
+    attributes = _attributes(document, target)
+    restore = _restore(document)
+    if restore is not None and (patch is not None or attributes):
+        raise InvalidRequest(
+            "A request carries `restore` alone, or `patch` and/or `addCustomAttributes`.",
+            path="/restore",
+            remedy="Send the restore as its own request.",
+        )
+    if restore is None and patch is None and not attributes:
+        raise InvalidRequest(
+            "The request changes nothing: it has no `patch`, `addCustomAttributes` or `restore`.",
+            path="/patch",
+            remedy="Add a `patch` object with the members to change.",
+        )
+    mode = document.get("mode", "apply")
+    if mode not in ("apply", "plan"):
+        raise InvalidRequest(f"Unknown mode {mode!r}.", path="/mode", remedy='Use "apply" or "plan".')
+    return ChangeRequest(
+        request_id=request_id,
+        target=target,
+        patch=patch,
+        add_custom_attributes=attributes,
+        restore=restore,
+        mode=mode,
+        expected_last_modified=_timestamp(document.get("expectedLastModifiedDate")),
+        reason=_text(document, "reason"),
+        requested_by=_text(document, "requestedBy"),
+        raw=document,
+    )
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _request_id(value: Any, default: str | None) -> str:
+    if value is None:
+        value = default
+    if value is None:
+        raise InvalidRequest(
+            "The request has no `requestId` and its transport supplied none.",
+            path="/requestId",
+            remedy="Set `requestId` to a unique id (letters, digits, . _ : -; at most 128).",
+        )
+    if not isinstance(value, str) or not REQUEST_ID.fullmatch(value):
+        raise InvalidRequest(
+            "`requestId` must be 1-128 characters of letters, digits and . _ : -, starting with a letter "
+            "or digit.",
+            path="/requestId",
+            remedy="Use a UUID or a ticket number.",
+        )
+    return value
+
+
+def _target(value: Any) -> Target:
+    if not isinstance(value, Mapping):
+        raise InvalidRequest(
+            "`target` is required and must be an object.",
+            path="/target",
+            remedy='Give at least {"userPoolId": "<region>_<id>"}.',
+        )
+    unknown = sorted(set(value) - _TARGET_MEMBERS)
+    if unknown:
+        raise InvalidRequest(
+            f"Unknown target member {unknown[0]!r}.",
+            path=f"/target/{_escape(unknown[0])}",
+            remedy=f"Use only: {', '.join(sorted(_TARGET_MEMBERS))}.",
+        )
+    return Target(
+        user_pool_id=_required_id(value, "userPoolId", USER_POOL_ID, 55, "like eu-west-1_AbCdEf123"),
+        client_id=_id(value, "clientId", CLIENT_ID, 128, "the app client id (letters, digits, + and _)"),
+        account_id=_id(value, "accountId", ACCOUNT_ID, 12, "12 digits"),
+        region=_id(value, "region", REGION, 32, "a Region name like eu-west-1"),
+    )
+
+
+def _id(value: Mapping[str, Any], name: str, pattern: re.Pattern[str], limit: int, hint: str) -> str | None:
+    if value.get(name) is None:
+        return None
+    return _required_id(value, name, pattern, limit, hint)
+
+
+def _required_id(value: Mapping[str, Any], name: str, pattern: re.Pattern[str], limit: int, hint: str) -> str:
+    item = value.get(name)
+    if not isinstance(item, str) or len(item) > limit or not pattern.fullmatch(item):
+        shown = item if isinstance(item, str) and len(item) <= 80 and item.isprintable() else "<invalid>"
+        raise InvalidRequest(
+            f"`target.{name}` {json.dumps(shown)} is not a valid id.",
+            path=f"/target/{name}",
+            remedy=f"Use {hint}.",
+        )
+    return item
+
+
+def _patch(document: Mapping[str, Any]) -> dict[str, Any] | None:
+    if "patch" not in document:
+        return None
+    patch = document["patch"]
+    if not isinstance(patch, Mapping):
+        raise InvalidRequest(
+            "`patch` must be a JSON object (an RFC 7396 merge patch over the update document).",
+            path="/patch",
+            remedy='For example {"DeletionProtection": "ACTIVE"}.',
+        )
+    depth = _depth(patch)
+    if depth > MAX_PATCH_DEPTH:
+        raise InvalidRequest(
+            f"`patch` is nested {depth} levels deep; the limit is {MAX_PATCH_DEPTH}.",
+            path="/patch",
+            remedy="Patch only members of the update document.",
+        )
+    return dict(patch)
+
+
+def _depth(value: Any, level: int = 1) -> int:
+    if level > MAX_PATCH_DEPTH:
+        return level
+    if isinstance(value, Mapping):
+        return max((_depth(v, level + 1) for v in value.values()), default=level)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level)
+    return level
+
+
+def _attributes(document: Mapping[str, Any], target: Target) -> tuple[dict[str, Any], ...]:
+    if "addCustomAttributes" not in document:
+        return ()
+    value = document["addCustomAttributes"]
+    if not isinstance(value, list) or not value or len(value) > MAX_NEW_ATTRIBUTES:
+        raise InvalidRequest(
+            f"`addCustomAttributes` must be a list of 1 to {MAX_NEW_ATTRIBUTES} attribute definitions.",
+            path="/addCustomAttributes",
+            remedy="Send larger sets in several requests.",
+        )
+    if target.client_id:
+        raise InvalidRequest(
+            "`addCustomAttributes` applies to user pools, not app clients.",
+            path="/addCustomAttributes",
+            remedy="Remove `target.clientId`, or send the attributes in a pool request.",
+        )
+    seen: set[str] = set()
+    for index, item in enumerate(value):
+        if not isinstance(item, Mapping):
+            raise InvalidRequest(
+                "Each custom attribute must be an object.", path=f"/addCustomAttributes/{index}"
+            )
+        name = item.get("Name")
+        if isinstance(name, str):
+            bare = name.removeprefix("custom:")
+            if bare in seen:
+                raise InvalidRequest(
+                    f"Custom attribute {bare!r} is listed twice.", path=f"/addCustomAttributes/{index}/Name"
+                )
+            seen.add(bare)
+    return tuple(dict(item) for item in value)
+
+
+def _restore(document: Mapping[str, Any]) -> str | None:
+    if "restore" not in document:
+        return None
+    value = document["restore"]
+    snapshot = value.get("snapshot") if isinstance(value, Mapping) else None
+    if not isinstance(value, Mapping) or set(value) != {"snapshot"}:
+        raise InvalidRequest(
+            "`restore` must be an object with exactly one member, `snapshot`.",
+            path="/restore",
+            remedy='{"snapshot": "s3://bucket/snapshots/.../before.json"}',
+        )
+    if not isinstance(snapshot, str) or not 1 <= len(snapshot) <= 2048 or not snapshot.isprintable():
+        raise InvalidRequest(
+            "`restore.snapshot` must be a snapshot reference as results report it.",
+            path="/restore/snapshot",
+            remedy="Use s3://bucket/key, file://path, or a key in the snapshot bucket.",
+        )
+    return snapshot
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    raise InvalidRequest(
+        "`expectedLastModifiedDate` must be an ISO-8601 timestamp.",
+        path="/expectedLastModifiedDate",
+        remedy="Copy LastModifiedDate from DescribeUserPool(Client), e.g. 2026-11-26T07:00:00Z.",
+    )
+
+
+def _text(document: Mapping[str, Any], name: str) -> str:
+    value = document.get(name, "")
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        raise InvalidRequest(f"`{name}` must be a string of at most {MAX_TEXT} characters.", path=f"/{name}")
+    return value

@@ -1,0 +1,78 @@
+"""The result document (design.md, "Results"): one per request, whatever happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from poolpatch.errors import PoolpatchError
+from poolpatch.plan import MISSING, Change
+
+Status = Literal["applied", "unchanged", "planned", "rejected", "failed"]
+
+DETAIL_TYPES: dict[str, str] = {
+    "applied": "User Pool Change Applied",
+    "unchanged": "User Pool Change Applied",
+    "planned": "User Pool Change Planned",
+    "rejected": "User Pool Change Rejected",
+    "failed": "User Pool Change Failed",
+}
+
+
+@dataclass
+class Result:
+    """What one change request ended in."""
+
+    status: Status
+    request_id: str
+    target: dict[str, str]
+    changes: list[Change] = field(default_factory=list)
+    snapshots: dict[str, str] = field(default_factory=dict)
+    differences: list[Change] | None = None
+    error: PoolpatchError | None = None
+
+    @property
+    def detail_type(self) -> str:
+        """The EventBridge detail-type this result is published under."""
+        return DETAIL_TYPES[self.status]
+
+    @property
+    def retryable(self) -> bool:
+        """A ``failed`` result whose cause may go away: the pipeline retries the message."""
+        return self.error is not None and self.error.retryable
+
+    @classmethod
+    def from_error(cls, error: PoolpatchError, request_id: str, target: dict[str, str]) -> Result:
+        """``failed`` for retryable errors, ``rejected`` for the rest."""
+        return cls("failed" if error.retryable else "rejected", request_id, target, error=error)
+
+    @property
+    def mismatched(self) -> bool:
+        """Written, but the verifying describe did not show exactly the planned document."""
+        return bool(self.differences)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result document, as published and printed by ``--output json``."""
+        out: dict[str, Any] = {
+            "status": self.status,
+            "requestId": self.request_id,
+            "target": self.target,
+            "changes": [change.to_dict() for change in self.changes],
+        }
+        if self.snapshots:
+            out["snapshots"] = dict(self.snapshots)
+        if self.differences is not None:
+            out["verification"] = {"differences": [_difference(change) for change in self.differences]}
+        if self.error is not None:
+            out["error"] = self.error.to_dict()
+        return out
+
+
+def _difference(change: Change) -> dict[str, Any]:
+    """A verification difference: the planned value (``expected``) against the live one (``actual``)."""
+    out: dict[str, Any] = {"path": change.path}
+    if change.before is not MISSING:
+        out["expected"] = change.before
+    if change.after is not MISSING:
+        out["actual"] = change.after
+    return out

@@ -1,0 +1,144 @@
+"""The Cognito adapter: exact parameters (Stubber), error codes, raw-response capture, conflict retries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from poolpatch.adapters.cognito import Boto3Cognito, client_config, translate
+from poolpatch.errors import (
+    AccessDenied,
+    ConcurrentModification,
+    ConflictingSettings,
+    InvalidValue,
+    NotFound,
+    ServiceError,
+    Throttled,
+)
+from poolpatch.request import Target
+
+POOL = Target("eu-west-1_AbC")
+CLIENT = Target("eu-west-1_AbC", "client1")
+
+
+def _adapter(sleeps: list[float] | None = None) -> tuple[Boto3Cognito, Stubber]:
+    client = boto3.client("cognito-idp", region_name="eu-west-1", config=client_config(max_attempts=1))
+    stubber = Stubber(client)
+    recorded = sleeps if sleeps is not None else []
+    return Boto3Cognito(client, sleep=recorded.append), stubber
+
+
+def test_update_pool_sends_the_document_with_the_pool_id() -> None:
+    # Given an adapter and the exact expected parameters
+    adapter, stubber = _adapter()
+    stubber.add_response(
+        "update_user_pool", {}, {"UserPoolId": "eu-west-1_AbC", "DeletionProtection": "ACTIVE"}
+    )
+    # When updating
+    with stubber:
+        adapter.update(POOL, {"DeletionProtection": "ACTIVE"})
+    # Then the stub saw exactly that call
+    stubber.assert_no_pending_responses()
+
+
+def test_update_client_sends_both_ids() -> None:
+    adapter, stubber = _adapter()
+    stubber.add_response(
+        "update_user_pool_client",
+        {},
+        {"UserPoolId": "eu-west-1_AbC", "ClientId": "client1", "ClientName": "web"},
+    )
+    with stubber:
+        adapter.update(CLIENT, {"ClientName": "web"})
+    stubber.assert_no_pending_responses()
+
+
+def test_describe_client_returns_the_parsed_object() -> None:
+    adapter, stubber = _adapter()
+    stubber.add_response(
+        "describe_user_pool_client",
+        {"UserPoolClient": {"UserPoolId": "eu-west-1_AbC", "ClientId": "client1", "ClientName": "web"}},
+        {"UserPoolId": "eu-west-1_AbC", "ClientId": "client1"},
+    )
+    with stubber:
+        described = adapter.describe(CLIENT)
+    assert described.parsed["ClientName"] == "web"
+
+
+def test_add_custom_attributes_passes_the_definitions() -> None:
+    adapter, stubber = _adapter()
+    attrs = [{"Name": "tier", "AttributeDataType": "String", "Mutable": True}]
+    stubber.add_response("add_custom_attributes", {}, {"UserPoolId": "eu-west-1_AbC", "CustomAttributes": attrs})
+    with stubber:
+        adapter.add_custom_attributes(POOL, attrs)
+    stubber.assert_no_pending_responses()
+
+
+def test_concurrent_modification_is_retried_with_bounded_backoff() -> None:
+    # Given two conflicts then success
+    sleeps: list[float] = []
+    adapter, stubber = _adapter(sleeps)
+    for _ in range(2):
+        stubber.add_client_error("update_user_pool", "ConcurrentModificationException", "busy")
+    stubber.add_response("update_user_pool", {})
+    # When updating
+    with stubber:
+        adapter.update(POOL, {})
+    # Then it slept twice, each within the cap, and succeeded
+    assert len(sleeps) == 2
+    assert all(0 <= s <= 5.0 for s in sleeps)
+    stubber.assert_no_pending_responses()
+
+
+def test_concurrent_modification_gives_up_after_the_bound() -> None:
+    sleeps: list[float] = []
+    adapter, stubber = _adapter(sleeps)
+    for _ in range(5):
+        stubber.add_client_error("update_user_pool", "ConcurrentModificationException", "busy")
+    with stubber, pytest.raises(ConcurrentModification) as caught:
+        adapter.update(POOL, {})
+    assert caught.value.retryable
+    assert len(sleeps) == 4
+
+
+def test_other_errors_are_not_retried_by_the_adapter() -> None:
+    sleeps: list[float] = []
+    adapter, stubber = _adapter(sleeps)
+    stubber.add_client_error("update_user_pool", "InvalidParameterException", "The message is invalid.")
+    with stubber, pytest.raises(InvalidValue, match="The message is invalid"):
+        adapter.update(POOL, {})
+    assert sleeps == []
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "expected", "retryable"),
+    [
+        ("ResourceNotFoundException", 400, NotFound, False),
+        ("NotAuthorizedException", 400, AccessDenied, False),
+        ("AccessDeniedException", 400, AccessDenied, False),
+        ("TooManyRequestsException", 400, Throttled, True),
+        ("ConcurrentModificationException", 400, ConcurrentModification, True),
+        ("FeatureUnavailableInTierException", 400, ConflictingSettings, False),
+        ("InvalidOAuthFlowException", 400, InvalidValue, False),
+        ("InvalidParameterException", 400, InvalidValue, False),
+        ("UserImportInProgressException", 400, ServiceError, True),
+        ("InternalErrorException", 500, ServiceError, True),
+        ("SomethingNewException", 400, ServiceError, False),
+    ],
+)
+def test_error_codes_map_to_stable_poolpatch_codes(
+    code: str, status: int, expected: type[Exception], retryable: bool
+) -> None:
+    from botocore.exceptions import ClientError
+
+    error: dict[str, Any] = {
+        "Error": {"Code": code, "Message": "m"},
+        "ResponseMetadata": {"HTTPStatusCode": status},
+    }
+    mapped = translate(ClientError(error, "UpdateUserPool"), "UpdateUserPool")  # type: ignore[arg-type]
+    assert isinstance(mapped, expected)
+    assert mapped.retryable is retryable
+    assert code in mapped.message
