@@ -44,7 +44,10 @@ soak: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy layers/poolpatch/poolpatch functions tests/poolpatch_fake
+	$(BIN)/mypy layers/poolpatch/poolpatch layers/poolpatch/poolpatch_lambda tests/poolpatch_fake tests/helpers
+	$(BIN)/mypy functions/intake/app.py
+	$(BIN)/mypy functions/apply/app.py
+	$(BIN)/mypy functions/drift/app.py
 	@if [ -f template.yaml ]; then $(BIN)/cfn-lint template.yaml templates/*.yaml; fi
 
 format: $(STAMP)
@@ -59,8 +62,8 @@ $(SAM_VENV)/bin/sam:
 	$(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli
 
-build: $(SAM_VENV)/bin/sam
-	PYENV_VERSION=3.13.0 PATH="$$(pyenv root 2>/dev/null)/shims:$$PATH" $(SAM_VENV)/bin/sam build
+build:
+	bash scripts/sam-build.sh
 
 deploy: build
 	$(SAM_VENV)/bin/sam deploy --guided

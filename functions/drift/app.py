@@ -1,0 +1,27 @@
+"""Drift: on a schedule, compare desired-state documents with live pools; correct or report.
+
+Corrections are change requests sent to the FIFO change queue (the one writer
+path); reports are ``User Pool Drift Detected`` events.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from poolpatch_lambda import service
+from poolpatch_lambda.handler import trace_header, validate_environment
+from poolpatch_lambda.observability import logger, metrics, tracer
+from poolpatch_lambda.settings import drift_settings
+
+
+@validate_environment(drift_settings)
+@logger.inject_lambda_context
+@metrics.log_metrics(capture_cold_start_metric=True)
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Check every desired-state document once."""
+    runtime = service.runtime_for(drift_settings(), service.account_from_arn(context.invoked_function_arn))
+    runtime.trace_header = trace_header()
+    return service.drift(runtime)

@@ -1,0 +1,138 @@
+"""Result publishing to EventBridge and request enqueueing to the FIFO change queue.
+
+:class:`EventBridgePublisher` sends each result as one event (``source:
+poolpatch``, the detail-type of its status), at most 10 entries per call, with
+the X-Ray trace header when there is one, and raises when any entry failed so
+the caller retries instead of losing a result (style.md, "Strict publishing").
+A result whose detail would pass EventBridge's 256 KB entry limit is sent with
+its change list cut short and ``changesTruncated: true``; the snapshots in S3
+hold everything.
+
+:class:`ChangeQueue` is the one writer path's entrance: every request for a
+pool and its clients shares the message group ``{account}/{region}/{pool}``, and
+``MessageDeduplicationId`` is the request id.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from poolpatch.errors import ServiceError
+from poolpatch.request import ChangeRequest, Target
+from poolpatch.result import DETAIL_TYPES
+
+if TYPE_CHECKING:
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_sqs import SQSClient
+
+SOURCE = "poolpatch"
+#: PutEvents takes at most 10 entries per call.
+BATCH = 10
+#: Stay below EventBridge's 256 KB entry limit with room for the envelope.
+MAX_DETAIL_BYTES = 240 * 1024
+
+
+class PublishFailed(ServiceError):
+    """EventBridge did not accept every result; retryable (the caller fails the record)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            message, remedy="Check the event bus and events:PutEvents permission.", retryable=True
+        )
+
+
+class Publisher(Protocol):
+    """Where results go."""
+
+    def publish(self, results: Sequence[Mapping[str, Any]]) -> None:
+        """Publish every result document or raise."""
+        ...
+
+
+class EventBridgePublisher:
+    """Results as EventBridge events on one bus."""
+
+    def __init__(self, client: EventBridgeClient, bus_name: str, *, trace_header: str | None = None) -> None:
+        self._client = client
+        self.bus_name = bus_name
+        self.trace_header = trace_header
+
+    def entries(
+        self, results: Iterable[Mapping[str, Any]], *, detail_type: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The PutEvents entries for result documents (detail-type from each status unless given)."""
+        out = []
+        for result in results:
+            entry: dict[str, Any] = {
+                "Source": SOURCE,
+                "DetailType": detail_type or DETAIL_TYPES[str(result["status"])],
+                "Detail": detail_json(result),
+                "EventBusName": self.bus_name,
+                "Resources": [],
+            }
+            if self.trace_header:
+                entry["TraceHeader"] = self.trace_header
+            out.append(entry)
+        return out
+
+    def publish(self, results: Sequence[Mapping[str, Any]], *, detail_type: str | None = None) -> None:
+        """PutEvents in batches of 10; raise :class:`PublishFailed` if any entry failed."""
+        entries = self.entries(results, detail_type=detail_type)
+        for start in range(0, len(entries), BATCH):
+            batch = entries[start : start + BATCH]
+            try:
+                response = self._client.put_events(Entries=batch)  # type: ignore[arg-type]
+            except (ClientError, BotoCoreError) as exc:
+                raise PublishFailed(f"PutEvents failed: {exc}") from None
+            failed = int(response.get("FailedEntryCount", 0))
+            if failed:
+                reasons = sorted(
+                    {e.get("ErrorCode", "?") for e in response.get("Entries", []) if e.get("ErrorCode")}
+                )
+                raise PublishFailed(f"{failed} of {len(batch)} result event(s) were not accepted: {reasons}")
+
+
+def detail_json(result: Mapping[str, Any]) -> str:
+    """The result document as event detail, cut to fit the entry limit."""
+    document = dict(result)
+    document["changes"] = list(document.get("changes", []))
+    text = json.dumps(document, default=str)
+    if len(text.encode()) <= MAX_DETAIL_BYTES:
+        return text
+    changes = document["changes"]
+    while changes and len(text.encode()) > MAX_DETAIL_BYTES:
+        del changes[len(changes) // 2 :]
+        document["changesTruncated"] = True
+        text = json.dumps(document, default=str)
+    return text
+
+
+class ChangeQueue:
+    """The FIFO queue every write goes through."""
+
+    def __init__(self, client: SQSClient, queue_url: str) -> None:
+        self._client = client
+        self.queue_url = queue_url
+
+    def send(self, request: ChangeRequest, target: Target) -> str:
+        """Enqueue a request for a resolved target; returns the SQS message id."""
+        body = request.to_dict()
+        body["target"] = target.to_dict()
+        try:
+            response = self._client.send_message(
+                QueueUrl=self.queue_url,
+                MessageBody=json.dumps(body, default=str),
+                MessageGroupId=target.group_id,
+                MessageDeduplicationId=request.request_id,
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise ServiceError(
+                f"SendMessage to the change queue failed: {exc}",
+                remedy="Check CHANGE_QUEUE_URL and sqs:SendMessage permission.",
+                retryable=True,
+            ) from None
+        return str(response["MessageId"])

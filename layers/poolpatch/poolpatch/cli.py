@@ -1,0 +1,333 @@
+"""The ``poolpatch`` command line: the local and break-glass path over the same engine.
+
+Commands (design.md, "Command line")::
+
+    poolpatch export   --user-pool-id ID [--client-id ID]
+    poolpatch skeleton pool|client
+    poolpatch plan     --user-pool-id ID [--client-id ID] --patch JSON|file://PATH [--detailed-exitcode]
+    poolpatch apply    --user-pool-id ID [--client-id ID] --patch JSON|file://PATH
+    poolpatch apply    --request file://PATH
+
+Exit codes: 0 success (including ``unchanged``), 1 rejected or failed (usage
+errors too, so that 2 keeps its single meaning), 2 changes planned (only with
+``plan --detailed-exitcode``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from poolpatch import __version__
+from poolpatch.errors import InvalidRequest, PoolpatchError
+from poolpatch.plan import MISSING, Change
+from poolpatch.request import ChangeRequest, Target, load_json, parse_request
+from poolpatch.result import Result
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_CHANGES = 2
+DEFAULT_SNAPSHOT_DIR = "./poolpatch-snapshots"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 1 on usage errors: exit 2 means "changes planned".
+
+    Subparsers inherit this class from their parent parser.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_FAILED, f"{self.prog}: error: {message}\n")
+
+
+def _common() -> _Parser:
+    common = _Parser(add_help=False)
+    group = common.add_argument_group("common options")
+    group.add_argument("--region", help="AWS Region (default: the profile's or AWS_REGION)")
+    group.add_argument("--profile", help="AWS named profile")
+    group.add_argument(
+        "--endpoint-url",
+        default=os.environ.get("AWS_ENDPOINT_URL"),
+        help="Cognito/S3/STS endpoint, e.g. a local moto server (default: AWS_ENDPOINT_URL)",
+    )
+    group.add_argument("--output", choices=("text", "json"), default="text", help="output format")
+    group.add_argument("--no-color", action="store_true", help="plain text diff (also NO_COLOR=1)")
+    return common
+
+
+def _target_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    parser.add_argument("--user-pool-id", required=required, help="the user pool, e.g. eu-west-1_AbCdEf123")
+    parser.add_argument("--client-id", help="an app client of the pool: the change is for that client")
+
+
+def _change_options(parser: argparse.ArgumentParser) -> None:
+    _target_options(parser, required=False)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--patch", help="RFC 7396 merge patch over the update document: JSON or file://PATH")
+    source.add_argument("--request", help="a full change request document: JSON or file://PATH")
+    source.add_argument("--restore", help="restore the update document recorded in a snapshot reference")
+    parser.add_argument(
+        "--add-custom-attributes",
+        help="JSON list of custom attribute definitions (pools): JSON or file://PATH",
+    )
+    parser.add_argument("--reason", default="", help="free text, recorded in snapshots")
+    parser.add_argument("--requested-by", default=None, help="free text (default: $USER)")
+    parser.add_argument("--request-id", default=None, help="request id (default: a new UUID)")
+    parser.add_argument("--expected-last-modified-date", default=None, help="ISO-8601 precondition")
+    parser.add_argument(
+        "--snapshot-bucket",
+        default=os.environ.get("POOLPATCH_SNAPSHOT_BUCKET"),
+        help="write snapshots to this S3 bucket (default: POOLPATCH_SNAPSHOT_BUCKET)",
+    )
+    parser.add_argument(
+        "--snapshot-dir",
+        default=DEFAULT_SNAPSHOT_DIR,
+        help=f"local snapshot folder (default {DEFAULT_SNAPSHOT_DIR})",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (common options are accepted after the subcommand, as in the AWS CLI)."""
+    common = _common()
+    parser = _Parser(
+        prog="poolpatch",
+        description="Safe, verified, snapshot-backed changes to Amazon Cognito user pools and app clients.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"poolpatch {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    export = commands.add_parser(
+        "export", parents=[common], help="update-ready JSON of the live configuration (--cli-input-json)"
+    )
+    _target_options(export, required=True)
+    skeleton = commands.add_parser("skeleton", parents=[common], help="the update document's shape")
+    skeleton.add_argument("kind", choices=("pool", "client"))
+    plan = commands.add_parser("plan", parents=[common], help="show what a change would do; write nothing")
+    _change_options(plan)
+    plan.add_argument(
+        "--detailed-exitcode", action="store_true", help="exit 2 when there are changes, 0 when none"
+    )
+    apply = commands.add_parser("apply", parents=[common], help="apply a change with before/after snapshots")
+    _change_options(apply)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    """Entry point of the ``poolpatch`` console script; returns the exit code."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "skeleton":
+            from poolpatch import model
+
+            _print_json(model.skeleton(args.kind), out)
+            return EXIT_OK
+        if args.command == "export":
+            return _export(args, out)
+        return _change(args, out, err)
+    except PoolpatchError as error:
+        if args.output == "json" and args.command in {"plan", "apply"}:
+            target = {"userPoolId": args.user_pool_id or ""}
+            _print_json(Result.from_error(error, args.request_id or "", target).to_dict(), out)
+        else:
+            err.write(
+                f"error: {error.code}: {error.describe()}"
+                + (f" (at {error.path})" if error.path else "")
+                + "\n"
+            )
+        return EXIT_FAILED
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def _export(args: argparse.Namespace, out: TextIO) -> int:
+    from poolpatch import engine, model
+    from poolpatch.adapters.cognito import Boto3Cognito
+    from poolpatch.adapters.session import AwsContext
+
+    context = AwsContext.from_cli(args)
+    target = Target(args.user_pool_id, args.client_id)
+    described = Boto3Cognito(context.client("cognito-idp")).describe(target)
+    engine.guard_unknown_members(target.kind, described)
+    document: dict[str, Any] = {
+        member: getattr(target, _ATTR[member]) for member in model.ID_MEMBERS[target.kind]
+    }
+    document.update(engine.live_document(target.kind, described.parsed))
+    _print_json(document, out)
+    return EXIT_OK
+
+
+_ATTR = {"UserPoolId": "user_pool_id", "ClientId": "client_id"}
+
+
+def _change(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from poolpatch.adapters.cognito import Boto3Cognito
+    from poolpatch.adapters.session import AwsContext
+    from poolpatch.adapters.snapshots import LocalSnapshotStore, S3SnapshotStore, SnapshotStore
+    from poolpatch.engine import Engine, fixed
+
+    request = _request_from_args(args)
+    context = AwsContext.from_cli(args)
+    store: SnapshotStore
+    if args.snapshot_bucket:
+        store = S3SnapshotStore(context.client("s3"), args.snapshot_bucket)
+    else:
+        store = LocalSnapshotStore(args.snapshot_dir)
+    cognito = Boto3Cognito(context.client("cognito-idp"))
+    runner = Engine(fixed(cognito), store, account_id=context.account_id(), region=context.region)
+    result = runner.run(request)
+    if args.output == "json":
+        _print_json(result.to_dict(), out)
+    else:
+        out.write(render(result, color=_use_color(args, out)))
+    if result.differences:
+        err.write(
+            f"warning: the live configuration differs from the plan at {len(result.differences)} path(s); "
+            "see verification.differences\n"
+        )
+    if result.error is not None:
+        return EXIT_FAILED
+    if args.command == "plan" and args.detailed_exitcode and result.changes:
+        return EXIT_CHANGES
+    return EXIT_OK
+
+
+def _request_from_args(args: argparse.Namespace) -> ChangeRequest:
+    mode = "plan" if args.command == "plan" else "apply"
+    if args.request:
+        document = read_argument(args.request, "--request")
+        if not isinstance(document, dict):
+            raise InvalidRequest("--request must hold a JSON object.", path="")
+        if args.command == "plan":
+            document = {**document, "mode": "plan"}
+        return parse_request(document, default_request_id=args.request_id or _new_id())
+    if not args.user_pool_id:
+        raise InvalidRequest(
+            "--user-pool-id is required with --patch or --restore.",
+            path="/target/userPoolId",
+            remedy="Add --user-pool-id, or give a full --request document.",
+        )
+    document = {
+        "version": "1",
+        "requestId": args.request_id or _new_id(),
+        "target": {
+            "userPoolId": args.user_pool_id,
+            **({"clientId": args.client_id} if args.client_id else {}),
+        },
+        "mode": mode,
+        "reason": args.reason,
+        "requestedBy": args.requested_by if args.requested_by is not None else os.environ.get("USER", ""),
+    }
+    if args.patch is not None:
+        document["patch"] = read_argument(args.patch, "--patch")
+    if args.restore is not None:
+        document["restore"] = {"snapshot": args.restore}
+    if args.add_custom_attributes:
+        document["addCustomAttributes"] = read_argument(args.add_custom_attributes, "--add-custom-attributes")
+    if args.expected_last_modified_date:
+        document["expectedLastModifiedDate"] = args.expected_last_modified_date
+    return parse_request(document)
+
+
+def read_argument(value: str, option: str) -> Any:
+    """JSON text or ``file://PATH``, as the AWS CLI takes parameter values."""
+    text: str | bytes = value
+    if value.startswith("file://"):
+        path = Path(value.removeprefix("file://")).expanduser()
+        try:
+            text = path.read_bytes()
+        except OSError as exc:
+            raise InvalidRequest(
+                f"Cannot read {option} file {path}: {exc.strerror or exc}.", path="", remedy="Check the path."
+            ) from None
+    return load_json(text, what=option)
+
+
+def _new_id() -> str:
+    return f"cli-{uuid.uuid4()}"
+
+
+# --- output --------------------------------------------------------------------------------------
+
+_COLORS = {"red": "\033[31m", "green": "\033[32m", "yellow": "\033[33m", "bold": "\033[1m", "dim": "\033[2m"}
+_RESET = "\033[0m"
+
+
+def _use_color(args: argparse.Namespace, out: TextIO) -> bool:
+    if args.no_color or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(out, "isatty", lambda: False)())
+
+
+def render(result: Result, *, color: bool = False) -> str:
+    """The result as a readable diff (text output)."""
+
+    def paint(text: str, name: str) -> str:
+        return f"{_COLORS[name]}{text}{_RESET}" if color else text
+
+    target = result.target
+    subject = f"app client {target['clientId']} of user pool" if target.get("clientId") else "user pool"
+    where = ", ".join(v for v in (target.get("accountId"), target.get("region")) if v)
+    lines = [paint(f"{subject} {target['userPoolId']}" + (f" ({where})" if where else ""), "bold")]
+    lines.append(f"request {result.request_id}: {len(result.changes)} change(s)")
+    for change in result.changes:
+        lines.extend(_render_change(change, paint))
+    status_color = {"applied": "green", "unchanged": "dim", "planned": "yellow"}.get(result.status, "red")
+    lines.append(f"status: {paint(result.status, status_color)}")
+    for phase, reference in result.snapshots.items():
+        lines.append(f"snapshot {phase}: {reference}")
+    if result.differences is not None:
+        if result.differences:
+            lines.append(paint(f"verification: WARNING, {len(result.differences)} difference(s):", "yellow"))
+            lines.extend(
+                f"  {c.path}: expected {_show(c.before)}, live {_show(c.after)}" for c in result.differences
+            )
+        else:
+            lines.append("verification: the live configuration equals the plan")
+    if result.error is not None:
+        message = f"error: {result.error.code}: {result.error.describe()}"
+        if result.error.path:
+            message += f" (at {result.error.path})"
+        lines.append(paint(message, "red"))
+    return "\n".join(lines) + "\n"
+
+
+def _render_change(change: Change, paint: Any) -> list[str]:
+    if change.before is MISSING:
+        return [paint(f"  + {change.path}", "green"), paint(f"      + {_show(change.after)}", "green")]
+    if change.after is MISSING:
+        return [paint(f"  - {change.path}", "red"), paint(f"      - {_show(change.before)}", "red")]
+    return [
+        paint(f"  ~ {change.path}", "yellow"),
+        paint(f"      - {_show(change.before)}", "red"),
+        paint(f"      + {_show(change.after)}", "green"),
+    ]
+
+
+def _show(value: Any) -> str:
+    if value is MISSING:
+        return "(absent)"
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _print_json(document: Any, out: TextIO) -> None:
+    from poolpatch.model import json_default
+
+    out.write(json.dumps(document, indent=2, default=json_default) + "\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

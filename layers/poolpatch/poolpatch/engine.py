@@ -1,0 +1,396 @@
+"""The engine: one change request through the algorithm of design.md.
+
+describe → unknown-field guard → precondition → project + prepare → check the
+patch → merge → finalise → plan → (plan mode stops) → before snapshot →
+AddCustomAttributes / update → describe again → verify → after snapshot.
+
+The engine never raises a :class:`~poolpatch.errors.PoolpatchError`: every
+request ends in exactly one :class:`~poolpatch.result.Result`. It makes no AWS
+call itself; the Cognito port and the snapshot store are injected, so unit
+tests run it over in-memory fakes and the CLI and Lambda functions over boto3.
+
+Deliberate deviation from design.md step 9: ``expectedLastModifiedDate`` is
+checked against the first describe, before the plan, instead of after the
+before snapshot. The comparison is the same (nothing has been read since), a
+stale request is refused in plan mode too, and no orphan snapshot is written
+for a request that cannot proceed.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import botocore
+from botocore.model import ListShape, Shape
+
+from poolpatch import __version__, model, rules
+from poolpatch.adapters.cognito import CognitoPort, Described
+from poolpatch.adapters.snapshots import Phase, SnapshotStore, snapshot_key
+from poolpatch.errors import (
+    ImmutableSetting,
+    InvalidRequest,
+    InvalidValue,
+    PoolpatchError,
+    PreconditionFailed,
+    SdkModelOutdated,
+)
+from poolpatch.merge import escape, merge_patch, named_pointers, related, removed_pointers
+from poolpatch.plan import MISSING, Change, diff, unexpected
+from poolpatch.request import ChangeRequest, Kind, Target
+from poolpatch.result import Result
+
+#: Custom attributes per user pool (not adjustable; cognito-api.md §6).
+MAX_CUSTOM_ATTRIBUTES = 50
+#: Tolerance when comparing ``expectedLastModifiedDate`` (Cognito reports milliseconds).
+_PRECONDITION_TOLERANCE = 0.001
+
+CognitoFactory = Callable[[Target], CognitoPort]
+
+
+def fixed(port: CognitoPort) -> CognitoFactory:
+    """A factory that serves every target with one Cognito port (single account, e.g. the CLI)."""
+    return lambda _target: port
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a request would do to one target."""
+
+    live: dict[str, Any]
+    desired: dict[str, Any]
+    removed: tuple[str, ...]
+    new_attributes: tuple[dict[str, Any], ...]
+    changes: tuple[Change, ...]
+
+
+class Engine:
+    """Runs change requests against Cognito through injected adapters."""
+
+    def __init__(
+        self,
+        cognito: CognitoFactory,
+        snapshots: SnapshotStore,
+        *,
+        account_id: str,
+        region: str,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self._cognito = cognito
+        self._snapshots = snapshots
+        self.account_id = account_id
+        self.region = region
+        self._clock = clock
+
+    def run(self, request: ChangeRequest) -> Result:
+        """Run one request to its result; ``rejected``/``failed`` results carry the error.
+
+        An error after the before snapshot keeps what is known (the plan, the
+        before snapshot) in the result, so the operator sees what may have been
+        written; a retry converges, since the update document is complete.
+        """
+        target = request.target.resolved(account_id=self.account_id, region=self.region)
+        result = Result("planned", request.request_id, target.to_dict())
+        try:
+            self._run(request, target, result)
+        except PoolpatchError as error:
+            result.status = "failed" if error.retryable else "rejected"
+            result.error = error
+        return result
+
+    def _run(self, request: ChangeRequest, target: Target, result: Result) -> None:
+        port = self._cognito(target)
+        started = self._clock()
+        described = port.describe(target)
+        guard_unknown_members(target.kind, described)
+        check_precondition(request, described.parsed)
+        plan = self.plan(request, target, described)
+        result.changes = list(plan.changes)
+        if not plan.changes:
+            result.status = "unchanged"
+            return
+        if request.mode == "plan":
+            return
+        result.snapshots["before"] = self._snapshot("before", request, target, started, described)
+        if plan.new_attributes:
+            port.add_custom_attributes(target, plan.new_attributes)
+        if plan.desired != plan.live:
+            port.update(target, plan.desired)
+        after = port.describe(target)
+        result.differences = verify(target.kind, plan, after)
+        result.snapshots["after"] = self._snapshot("after", request, target, started, after)
+        result.status = "applied"
+
+    def plan(self, request: ChangeRequest, target: Target, described: Described) -> Plan:
+        """Compute the plan for ``request`` against the described live configuration."""
+        kind = target.kind
+        live = live_document(kind, described.parsed)
+        if request.restore is not None:
+            patch = self._restore_patch(request.restore, target, live)
+        else:
+            patch = request.patch or {}
+        desired, removed = apply_patch(kind, live, patch, described.parsed)
+        new_attributes = new_custom_attributes(request.add_custom_attributes, described.parsed)
+        changes = diff(live, desired)
+        changes.extend(
+            Change(f"/SchemaAttributes/{escape(custom_name(item))}", after=item) for item in new_attributes
+        )
+        return Plan(live, desired, tuple(removed), new_attributes, tuple(changes))
+
+    def _restore_patch(self, reference: str, target: Target, live: Mapping[str, Any]) -> dict[str, Any]:
+        snapshot = self._snapshots.get(reference)
+        recorded = snapshot.get("target") or {}
+        if recorded.get("userPoolId") != target.user_pool_id or recorded.get("clientId") != target.client_id:
+            raise InvalidRequest(
+                f"Snapshot {reference} is of {recorded.get('userPoolId')}"
+                f"{'/' + recorded['clientId'] if recorded.get('clientId') else ''}, not of this target.",
+                path="/restore/snapshot",
+                remedy="Restore a snapshot of the same user pool / app client.",
+            )
+        document = {
+            key: value
+            for key, value in snapshot["updateDocument"].items()
+            if key not in model.ID_MEMBERS[target.kind]
+        }
+        return replacement_patch(live, document)
+
+    def _snapshot(
+        self, phase: Phase, request: ChangeRequest, target: Target, started: datetime, described: Described
+    ) -> str:
+        key = snapshot_key(target, started=started, request_id=request.request_id, phase=phase)
+        document = snapshot_document(phase, request, target, described, captured=self._clock())
+        return self._snapshots.put(key, document)
+
+
+# --- pure steps, usable on their own (CLI export, drift detection, tests) ---------------------------
+
+
+def live_document(kind: Kind, parsed: Mapping[str, Any]) -> dict[str, Any]:
+    """The write-ready update document of a described pool or client (no id members)."""
+    return rules.prepare(kind, model.project(kind, parsed), parsed)
+
+
+def guard_unknown_members(kind: Kind, described: Described) -> None:
+    """Refuse to write when the service sent a member the local service model does not know."""
+    unknown = model.unknown_members(kind, described.raw)
+    if unknown:
+        raise SdkModelOutdated(
+            f"Describe returned {len(unknown)} member(s) this botocore ({botocore.__version__}) does not "
+            f"know: {', '.join(unknown[:5])}. Writing back would silently reset them.",
+            path=unknown[0],
+            remedy="Upgrade boto3/botocore (the layer's pinned version) and retry.",
+        )
+
+
+def check_precondition(request: ChangeRequest, parsed: Mapping[str, Any]) -> None:
+    """``expectedLastModifiedDate`` must equal the live ``LastModifiedDate``."""
+    expected = request.expected_last_modified
+    if expected is None:
+        return
+    actual = parsed.get("LastModifiedDate")
+    if not isinstance(actual, datetime):
+        raise PreconditionFailed(
+            "The target reports no LastModifiedDate to compare with.", path="/expectedLastModifiedDate"
+        )
+    if actual.tzinfo is None:
+        actual = actual.replace(tzinfo=UTC)
+    if abs((actual - expected).total_seconds()) > _PRECONDITION_TOLERANCE:
+        raise PreconditionFailed(
+            f"The target was modified at {actual.isoformat()}, not {expected.isoformat()}.",
+            path="/expectedLastModifiedDate",
+            remedy="Someone else changed it: review `poolpatch export`, then resend with the new date.",
+        )
+
+
+def apply_patch(
+    kind: Kind, live: Mapping[str, Any], patch: Mapping[str, Any], parsed: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """Check the patch, merge it over ``live`` and finalise: the complete document to send.
+
+    Returns the document and the pointers the patch removed (``null``).
+    """
+    _raise_first(model.check_document(kind, patch, partial=True, base=""))
+    effective = {**patch, **rules.explicit_defaults(kind, patch)}
+    merged = merge_patch(live, effective)
+    context = rules.RuleContext(kind=kind, live=live, patch=patch, description=parsed)
+    desired: dict[str, Any] = rules.finalise(kind, merged, context)
+    named = named_pointers(patch)
+    problems = [
+        error
+        for error in model.check_document(kind, desired, partial=False)
+        if error.path is None or any(related(error.path, pointer) for pointer in named)
+    ]
+    _raise_first(problems)
+    return desired, removed_pointers(patch)
+
+
+def replacement_patch(live: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str, Any]:
+    """The merge patch that turns ``live`` into ``document`` (used by ``restore``)."""
+    patch: dict[str, Any] = {key: None for key in live if key not in document}
+    for key, value in document.items():
+        old = live.get(key)
+        if isinstance(value, Mapping) and isinstance(old, Mapping):
+            patch[key] = replacement_patch(old, value)
+        else:
+            patch[key] = copy.deepcopy(value)
+    return patch
+
+
+def custom_name(attribute: Mapping[str, Any]) -> str:
+    """The name Describe reports for a custom attribute definition."""
+    name = str(attribute.get("Name", ""))
+    bare = name.removeprefix("custom:")
+    return f"dev:custom:{bare}" if attribute.get("DeveloperOnlyAttribute") else f"custom:{bare}"
+
+
+def new_custom_attributes(
+    requested: Sequence[Mapping[str, Any]], parsed: Mapping[str, Any]
+) -> tuple[dict[str, Any], ...]:
+    """The attributes that must be added: existing ones are no-ops when identical, else immutable."""
+    if not requested:
+        return ()
+    item_shape = _attribute_shape()
+    problems: list[PoolpatchError] = []
+    for index, item in enumerate(requested):
+        problems.extend(model.check_shape(item_shape, item, f"/addCustomAttributes/{index}", partial=False))
+        if item.get("Required"):
+            problems.append(
+                ImmutableSetting(
+                    "Custom attributes can never be required.",
+                    path=f"/addCustomAttributes/{index}/Required",
+                    remedy="Remove `Required`; required attributes need a new user pool.",
+                )
+            )
+    _raise_first(problems)
+    existing = {str(item.get("Name")): item for item in parsed.get("SchemaAttributes") or []}
+    additions: list[dict[str, Any]] = []
+    for index, item in enumerate(requested):
+        name = custom_name(item)
+        current = existing.get(name)
+        if current is None:
+            additions.append({**item, "Name": name.removeprefix("dev:").removeprefix("custom:")})
+            continue
+        different = _definition_differences(item, current)
+        if different:
+            raise ImmutableSetting(
+                f"Custom attribute {name!r} exists with a different {different[0]}.",
+                path=f"/addCustomAttributes/{index}/{different[0]}",
+                remedy="Existing attributes never change: add a new attribute, or create a new user pool.",
+            )
+    count = sum(1 for name in existing if name.startswith(("custom:", "dev:custom:")))
+    if count + len(additions) > MAX_CUSTOM_ATTRIBUTES:
+        raise InvalidValue(
+            f"The pool has {count} custom attributes; adding {len(additions)} would pass the limit of "
+            f"{MAX_CUSTOM_ATTRIBUTES}.",
+            path="/addCustomAttributes",
+            remedy="Custom attributes cannot be deleted: reuse one, or create a new user pool.",
+        )
+    return tuple(additions)
+
+
+def _attribute_shape() -> Shape:
+    """The model's ``SchemaAttributeType``, as AddCustomAttributes takes it."""
+    shape = model.service_model().operation_model("AddCustomAttributes").input_shape
+    attributes = shape.members["CustomAttributes"] if shape is not None else None
+    if not isinstance(attributes, ListShape):  # pragma: no cover - the model is pinned
+        raise SdkModelOutdated("The service model has no AddCustomAttributes.CustomAttributes list.")
+    return attributes.member
+
+
+def _definition_differences(requested: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
+    out: list[str] = []
+    for key, value in requested.items():
+        if key in {"Name", "Required"}:
+            continue
+        live = current.get(key)
+        if isinstance(value, Mapping) and isinstance(live, Mapping):
+            if any(str(live.get(k)) != str(v) for k, v in value.items()):
+                out.append(key)
+        elif live is not None and live != value:
+            out.append(key)
+    return out
+
+
+def verify(kind: Kind, plan: Plan, after: Described) -> list[Change]:
+    """Differences between the planned and the live document not explained by a removal."""
+    live = live_document(kind, after.parsed)
+    differences = unexpected(diff(plan.desired, live), plan.removed)
+    names = {str(item.get("Name")) for item in after.parsed.get("SchemaAttributes") or []}
+    for item in plan.new_attributes:
+        name = custom_name(item)
+        if name not in names:
+            differences.append(Change(f"/SchemaAttributes/{escape(name)}", before=item))
+    return differences
+
+
+def snapshot_document(
+    phase: Phase, request: ChangeRequest, target: Target, described: Described, *, captured: datetime
+) -> dict[str, Any]:
+    """A before/after snapshot: request, target, time, SDK version, redacted description, update document."""
+    kind = target.kind
+    ids = {"UserPoolId": target.user_pool_id}
+    if target.client_id:
+        ids["ClientId"] = target.client_id
+    return {
+        "poolpatchSnapshot": 1,
+        "phase": phase,
+        "capturedAt": captured.isoformat(),
+        "botocoreVersion": botocore.__version__,
+        "poolpatchVersion": __version__,
+        "request": _request_summary(request),
+        "target": {**target.to_dict(), "kind": kind},
+        "description": redact(model.describe_shape(kind), described.parsed),
+        "updateDocument": {**ids, **live_document(kind, described.parsed)},
+    }
+
+
+def _request_summary(request: ChangeRequest) -> dict[str, Any]:
+    summary = request.to_dict()
+    summary.pop("target", None)
+    return summary
+
+
+#: Identifiers the model marks sensitive that snapshots keep (they are in the key and the target anyway).
+_KEPT_IDENTIFIERS = frozenset({"ClientId", "UserPoolId"})
+
+
+def redact(shape: Any, value: Any, name: str = "") -> Any:
+    """A JSON-safe copy of a parsed value with every ``sensitive`` member (ClientSecret...) removed."""
+    if getattr(shape, "metadata", {}).get("sensitive") and name not in _KEPT_IDENTIFIERS:
+        return MISSING
+    if isinstance(value, Mapping):
+        members = getattr(shape, "members", None)
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if key == "ClientSecret":
+                continue
+            child = members.get(key) if members is not None else getattr(shape, "value", None)
+            redacted = redact(child, item, key)
+            if redacted is not MISSING:
+                out[key] = redacted
+        return out
+    if isinstance(value, list):
+        member = getattr(shape, "member", None)
+        return [item for item in (redact(member, v) for v in value) if item is not MISSING]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _raise_first(problems: Iterable[PoolpatchError]) -> None:
+    problems = list(problems)
+    if not problems:
+        return
+    first = problems[0]
+    if len(problems) > 1:
+        others = ", ".join(p.path or "/" for p in problems[1:6])
+        first.message = f"{first.message} ({len(problems) - 1} more problem(s) at {others})"
+        first.args = (first.describe(),)
+    raise first

@@ -1,0 +1,87 @@
+"""Each function's environment as a validated model (design.md, "Function configuration").
+
+Read once per container through the cached getters; tests call
+``cache_clear()``. The engine never reads ``os.environ``: these models do.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from poolpatch.adapters.session import parse_accounts
+
+
+class _Base(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+
+    region: str = Field(alias="AWS_REGION", min_length=1)
+    event_bus_name: str = Field(alias="EVENT_BUS_NAME", min_length=1)
+    endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL")
+    allowed_account_ids: str = Field(default="", alias="ALLOWED_ACCOUNT_IDS")
+
+    @field_validator("allowed_account_ids")
+    @classmethod
+    def _accounts(cls, value: str) -> str:
+        bad = [item for item in parse_accounts(value) if not (item.isdigit() and len(item) == 12)]
+        if bad:
+            raise ValueError(f"ALLOWED_ACCOUNT_IDS holds invalid account ids: {bad}")
+        return value
+
+    @property
+    def allowed_accounts(self) -> frozenset[str]:
+        """The allow-list; empty means "the own account only"."""
+        return parse_accounts(self.allowed_account_ids)
+
+
+class _Targets(_Base):
+    target_role_name: str = Field(default="poolpatch-target", alias="TARGET_ROLE_NAME", min_length=1)
+    target_role_external_id: str | None = Field(default=None, alias="TARGET_ROLE_EXTERNAL_ID")
+
+
+class IntakeSettings(_Base):
+    """functions/intake."""
+
+    change_queue_url: str = Field(alias="CHANGE_QUEUE_URL", min_length=1)
+
+
+class ApplySettings(_Targets):
+    """functions/apply."""
+
+    snapshot_bucket: str = Field(alias="SNAPSHOT_BUCKET", min_length=3)
+    idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", min_length=1)
+    max_receive_count: int = Field(default=5, alias="MAX_RECEIVE_COUNT", ge=1)
+
+
+class DriftSettings(_Targets):
+    """functions/drift."""
+
+    snapshot_bucket: str = Field(alias="SNAPSHOT_BUCKET", min_length=3)
+    change_queue_url: str = Field(alias="CHANGE_QUEUE_URL", min_length=1)
+    desired_prefix: str = Field(default="desired/", alias="DESIRED_STATE_PREFIX")
+
+
+@cache
+def intake_settings() -> IntakeSettings:
+    """The intake function's validated environment."""
+    return IntakeSettings.model_validate(dict(os.environ))
+
+
+@cache
+def apply_settings() -> ApplySettings:
+    """The apply function's validated environment."""
+    return ApplySettings.model_validate(dict(os.environ))
+
+
+@cache
+def drift_settings() -> DriftSettings:
+    """The drift function's validated environment."""
+    return DriftSettings.model_validate(dict(os.environ))
+
+
+def clear() -> None:
+    """Forget cached settings (tests)."""
+    for getter in (intake_settings, apply_settings, drift_settings):
+        getter.cache_clear()
