@@ -7,8 +7,6 @@ reaches the internet.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 REGION = "eu-west-1"
@@ -16,10 +14,17 @@ ACCOUNT = "123456789012"  # moto's default account
 
 
 @pytest.fixture(autouse=True)
-def aws_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fake credentials and a fixed Region; no profile or endpoint leaks in from the machine."""
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN",
-                 "POOLPATCH_SNAPSHOT_BUCKET", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+    for name in (
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_SESSION_TOKEN",
+        "POOLPATCH_SNAPSHOT_BUCKET",
+        "AWS_CONFIG_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -31,4 +36,3 @@ def aws_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Poolpatch")
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "1")
     monkeypatch.setenv("NO_COLOR", "1")
-    yield

@@ -71,7 +71,9 @@ def test_describe_client_returns_the_parsed_object() -> None:
 def test_add_custom_attributes_passes_the_definitions() -> None:
     adapter, stubber = _adapter()
     attrs = [{"Name": "tier", "AttributeDataType": "String", "Mutable": True}]
-    stubber.add_response("add_custom_attributes", {}, {"UserPoolId": "eu-west-1_AbC", "CustomAttributes": attrs})
+    stubber.add_response(
+        "add_custom_attributes", {}, {"UserPoolId": "eu-west-1_AbC", "CustomAttributes": attrs}
+    )
     with stubber:
         adapter.add_custom_attributes(POOL, attrs)
     stubber.assert_no_pending_responses()

@@ -304,7 +304,9 @@ def test_custom_attributes_are_added_once(cognito: MemoryCognito, store: MemoryS
     assert again.status == "unchanged"
 
 
-def test_changing_an_existing_custom_attribute_is_immutable(cognito: MemoryCognito, store: MemoryStore) -> None:
+def test_changing_an_existing_custom_attribute_is_immutable(
+    cognito: MemoryCognito, store: MemoryStore
+) -> None:
     attrs = [{"Name": "tier", "AttributeDataType": "Number"}]
     result = _engine(cognito, store).run(_request(patch=None, addCustomAttributes=attrs))
     assert result.to_dict()["error"]["code"] == "ImmutableSetting"
@@ -313,9 +315,7 @@ def test_changing_an_existing_custom_attribute_is_immutable(cognito: MemoryCogni
 
 def test_fifty_custom_attribute_limit_is_checked_up_front(store: MemoryStore) -> None:
     pool = copy.deepcopy(POOL)
-    pool["SchemaAttributes"] += [
-        {"Name": f"custom:a{i}", "AttributeDataType": "String"} for i in range(49)
-    ]
+    pool["SchemaAttributes"] += [{"Name": f"custom:a{i}", "AttributeDataType": "String"} for i in range(49)]
     cognito = MemoryCognito(pool)
     attrs = [{"Name": "one", "AttributeDataType": "String"}, {"Name": "two", "AttributeDataType": "String"}]
     result = _engine(cognito, store).run(_request(patch=None, addCustomAttributes=attrs))
@@ -329,7 +329,9 @@ def test_restore_returns_the_recorded_document(cognito: MemoryCognito, store: Me
     engine = _engine(cognito, store)
     applied = engine.run(_request(patch={"DeletionProtection": "ACTIVE", "UserPoolTags": {"env": "prod"}}))
     # When its before snapshot is restored
-    restored = engine.run(_request(requestId="req-2", patch=None, restore={"snapshot": applied.snapshots["before"]}))
+    restored = engine.run(
+        _request(requestId="req-2", patch=None, restore={"snapshot": applied.snapshots["before"]})
+    )
     # Then the pool is back to the recorded document
     assert restored.status == "applied", restored.to_dict()
     assert cognito.description["DeletionProtection"] == "INACTIVE"

@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel, SqsModel
-from helpers.events import EVENTS_DIR, SCHEMA_DIR, load_event, load_schema
 from jsonschema import Draft4Validator
+
+from helpers.events import EVENTS_DIR, SCHEMA_DIR, load_event, load_schema
 from poolpatch.errors import ERROR_CODES
 
 POOL_ID = "eu-west-1_AbCdEf123"

@@ -82,7 +82,7 @@ def test_missing_request_id_without_default_is_rejected() -> None:
         ({"target": {"userPoolId": "../eu-west-1_AbC"}}, "/target/userPoolId"),
         ({"target": {"userPoolId": "eu-west-1_Ab/../x"}}, "/target/userPoolId"),
         ({"target": {"userPoolId": "eu-west-1_" + "a" * 50}}, "/target/userPoolId"),
-        ({"target": {"userPoolId": "eu-west-1_Аbc"}}, "/target/userPoolId"),  # Cyrillic A
+        ({"target": {"userPoolId": "eu-west-1_\u0410bc"}}, "/target/userPoolId"),  # Cyrillic A
         ({"target": {"userPoolId": "eu-west-1_AbC", "clientId": "a/b"}}, "/target/clientId"),
         ({"target": {"userPoolId": "eu-west-1_AbC", "accountId": "12345"}}, "/target/accountId"),
         ({"target": {"userPoolId": "eu-west-1_AbC", "region": "EU-WEST-1"}}, "/target/region"),
@@ -159,9 +159,7 @@ def test_oversized_json_is_refused_before_parsing() -> None:
         load_json(text)
 
 
-@pytest.mark.parametrize(
-    "text", ["{", "[1,", '{"version": "1", "version": "1"}', '{"x": NaN}', "", "\x00"]
-)
+@pytest.mark.parametrize("text", ["{", "[1,", '{"version": "1", "version": "1"}', '{"x": NaN}', "", "\x00"])
 def test_malformed_json_is_invalid_request(text: str) -> None:
     with pytest.raises(InvalidRequest) as caught:
         load_json(text)
