@@ -8,6 +8,7 @@ endpoint URL on its first line and stops on SIGTERM/SIGINT or after S seconds (d
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 import threading
@@ -42,6 +43,8 @@ class FakeServer:
         install()
         moto_api_backend.reset()
         faults.reset()
+        # werkzeug logs one line per request to stderr; the demo and benchmarks stay readable without it.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
         server = ThreadedMotoServer(ip_address=HOST, port=self._port, verbose=False)
         server.start()
         self._server = server

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from poolpatch.adapters.cognito import Boto3Cognito, client_config, translate
 from poolpatch.errors import AccessDenied, PoolpatchError, ServiceError, TargetNotAllowed
@@ -188,6 +188,11 @@ class TargetSessions:
                     error.message, remedy="Check the target role, its trust policy and external id."
                 )
             raise error from None
+        except ParamValidationError as exc:
+            raise AccessDenied(
+                f"AssumeRole parameters are invalid: {exc}",
+                remedy="Check TARGET_ROLE_NAME and TARGET_ROLE_EXTERNAL_ID (2-1224 characters).",
+            ) from None
         except BotoCoreError as exc:
             raise ServiceError(f"AssumeRole failed: {exc}", retryable=True) from None
         session = boto3.Session(

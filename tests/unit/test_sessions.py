@@ -1,0 +1,134 @@
+"""Target sessions: the allow-list before any call, assumed roles with external id and SourceIdentity."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from poolpatch.adapters.session import SOURCE_IDENTITY, TargetSessions, parse_accounts
+from poolpatch.errors import AccessDenied, TargetNotAllowed
+from poolpatch.request import Target
+
+OWN = "123456789012"
+OTHER = "444455556666"
+
+
+class RecordingSts:
+    """An STS double that records AssumeRole calls."""
+
+    def __init__(self, expires_in: timedelta = timedelta(hours=1)) -> None:
+        self.calls: list[dict[str, Any]] = []
+        self.expires_in = expires_in
+
+    def assume_role(self, **params: Any) -> dict[str, Any]:
+        self.calls.append(params)
+        return {
+            "Credentials": {
+                "AccessKeyId": "AKIAEXAMPLE",
+                "SecretAccessKey": "secret",
+                "SessionToken": "token",
+                "Expiration": datetime.now(UTC) + self.expires_in,
+            }
+        }
+
+
+def _sessions(sts: RecordingSts, **kwargs: Any) -> TargetSessions:
+    sessions = TargetSessions(
+        boto3.Session(region_name="eu-west-1"),
+        own_account=OWN,
+        allowed_accounts=kwargs.pop("allowed", {OWN, OTHER}),
+        role_name="poolpatch-target",
+        external_id="ext-123",
+        **kwargs,
+    )
+    sessions._sts = sts  # type: ignore[assignment]
+    return sessions
+
+
+def test_parse_accounts_ignores_blanks() -> None:
+    assert parse_accounts(" 111122223333, ,444455556666 ") == {"111122223333", "444455556666"}
+    assert parse_accounts(None) == frozenset()
+
+
+def test_account_outside_the_allow_list_is_refused_before_any_call() -> None:
+    # Given sessions allowing only the own account
+    sts = RecordingSts()
+    sessions = _sessions(sts, allowed=set())
+    # When a target in another account is asked for / Then TargetNotAllowed and no AssumeRole
+    with pytest.raises(TargetNotAllowed) as caught:
+        sessions.session_for(Target("eu-west-1_AbC", account_id=OTHER))
+    assert caught.value.path == "/target/accountId"
+    assert sts.calls == []
+
+
+def test_own_account_uses_the_base_session() -> None:
+    sts = RecordingSts()
+    sessions = _sessions(sts)
+    assert sessions.session_for(Target("eu-west-1_AbC")) is sessions.base
+    assert sts.calls == []
+
+
+def test_target_account_assumes_the_role_with_external_id_and_source_identity() -> None:
+    sts = RecordingSts()
+    sessions = _sessions(sts)
+    sessions.session_for(Target("eu-west-1_AbC", account_id=OTHER), request_id="req/1 with spaces")
+    assert sts.calls == [
+        {
+            "RoleArn": f"arn:aws:iam::{OTHER}:role/poolpatch-target",
+            "RoleSessionName": "poolpatch-req-1-with-spaces",
+            "SourceIdentity": SOURCE_IDENTITY,
+            "DurationSeconds": 3600,
+            "ExternalId": "ext-123",
+        }
+    ]
+
+
+def test_credentials_are_cached_per_account_until_near_expiry() -> None:
+    # Given credentials valid for an hour
+    sts = RecordingSts()
+    sessions = _sessions(sts)
+    target = Target("eu-west-1_AbC", account_id=OTHER)
+    # When asked twice / Then one AssumeRole
+    first = sessions.session_for(target)
+    assert sessions.session_for(target) is first
+    assert len(sts.calls) == 1
+    # And credentials about to expire are renewed
+    short = RecordingSts(expires_in=timedelta(minutes=2))
+    renewing = _sessions(short)
+    renewing.session_for(target)
+    renewing.session_for(target)
+    assert len(short.calls) == 2
+
+
+@mock_aws
+def test_assume_role_against_moto_sts_returns_a_working_session() -> None:
+    sessions = TargetSessions(
+        boto3.Session(region_name="eu-west-1"), own_account=OWN, allowed_accounts={OTHER}, external_id="ext-1"
+    )
+    session = sessions.session_for(Target("eu-west-1_AbC", account_id=OTHER, region="eu-west-1"))
+    identity = session.client("sts", region_name="eu-west-1").get_caller_identity()
+    assert identity["Account"] == OTHER
+
+
+def test_assume_role_denied_is_access_denied() -> None:
+    class Denying(RecordingSts):
+        def assume_role(self, **params: Any) -> dict[str, Any]:
+            from botocore.exceptions import ClientError
+
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not trusted"}}, "AssumeRole")
+
+    with pytest.raises(AccessDenied, match="not trusted"):
+        _sessions(Denying()).session_for(Target("eu-west-1_AbC", account_id=OTHER))
+
+
+def test_invalid_external_id_is_a_configuration_error_not_a_retry() -> None:
+    sessions = TargetSessions(
+        boto3.Session(region_name="eu-west-1"), own_account=OWN, allowed_accounts={OTHER}, external_id="x"
+    )
+    with mock_aws(), pytest.raises(AccessDenied, match="TARGET_ROLE_EXTERNAL_ID") as caught:
+        sessions.session_for(Target("eu-west-1_AbC", account_id=OTHER))
+    assert not caught.value.retryable
