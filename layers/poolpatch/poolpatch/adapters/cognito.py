@@ -44,7 +44,7 @@ from poolpatch.request import Target
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
-#: Attempts botocore makes for throttling and transient errors (standard mode).
+#: Attempts in all (first try included) botocore makes for throttling and transient errors.
 SDK_MAX_ATTEMPTS = 5
 #: Attempts the adapter makes when Cognito reports an overlapping write.
 CONFLICT_MAX_ATTEMPTS = 5
@@ -53,7 +53,7 @@ CONFLICT_MAX_ATTEMPTS = 5
 def client_config(*, max_attempts: int = SDK_MAX_ATTEMPTS) -> Config:
     """botocore configuration for every Cognito client poolpatch creates."""
     return Config(
-        retries={"mode": "standard", "max_attempts": max_attempts},
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
         user_agent_extra=f"poolpatch/{__version__}",
         connect_timeout=5,
         read_timeout=20,
