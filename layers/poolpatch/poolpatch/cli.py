@@ -133,7 +133,7 @@ def main(
             _print_json(model.skeleton(args.kind), out)
             return EXIT_OK
         if args.command == "export":
-            return _export(args, out)
+            return _export(args, out, err)
         return _change(args, out, err)
     except PoolpatchError as error:
         if args.output == "json" and args.command in {"plan", "apply"}:
@@ -151,7 +151,7 @@ def main(
 # --- commands ------------------------------------------------------------------------------------
 
 
-def _export(args: argparse.Namespace, out: TextIO) -> int:
+def _export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from poolpatch import engine, model
     from poolpatch.adapters.cognito import Boto3Cognito
     from poolpatch.adapters.session import AwsContext
@@ -165,6 +165,10 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
     }
     document.update(engine.live_document(target.kind, described.parsed))
     _print_json(document, out)
+    modified = described.parsed.get("LastModifiedDate")
+    if modified is not None:
+        # For --expected-last-modified-date; stderr keeps stdout valid --cli-input-json.
+        err.write(f"LastModifiedDate: {json.dumps(modified, default=model.json_default)}\n")
     return EXIT_OK
 
 

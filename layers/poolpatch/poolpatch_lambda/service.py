@@ -121,6 +121,7 @@ def intake(document: Any, *, default_request_id: str, runtime: Runtime) -> dict[
     allow-list, and the patch against the service model (unknown, read-only,
     immutable members, invalid values). Everything else is decided by apply.
     """
+    logger.remove_keys(["request_id", "user_pool_id"])  # keys of the previous invocation
     try:
         request = parse_request(document, default_request_id=default_request_id)
     except PoolpatchError as error:
@@ -196,13 +197,17 @@ def apply_record(
     """
     settings = runtime.settings
     assert isinstance(settings, ApplySettings)
+    logger.remove_keys(["request_id", "user_pool_id"])  # keys of the previous record
+    document: Any = None
     try:
         document = json.loads(body)
         request = parse_request(document, default_request_id=message_id)
     except (PoolpatchError, ValueError) as exc:
         error = exc if isinstance(exc, PoolpatchError) else None
         error = error or InvalidRequest("The message body is not a JSON change request.", path="")
-        return _reject(error, message_id, {}, runtime)
+        target = document.get("target") if isinstance(document, Mapping) else None
+        return _reject(error, _safe_request_id(document, message_id), _safe_target(target), runtime)
+    logger.set_correlation_id(request.request_id)
     logger.append_keys(request_id=request.request_id, user_pool_id=request.target.user_pool_id)
     started = time.perf_counter()
     try:

@@ -1,0 +1,332 @@
+"""poolpatch's overhead over the minimal hand-written boto3 sequence, measured side by side.
+
+One process, one moto server with the faithful Cognito fake on 127.0.0.1 (``poolpatch_fake.server``),
+the realistic seeded pool. Three measurements, each printed with PASS/FAIL against its target; the exit
+status is 0 either way (the figures are the output):
+
+1. **Change latency** (target: median ratio <= 1.2). Alternating, after a warm-up, N times each:
+   (a) ``Engine.run`` of a patch that toggles ``Policies.PasswordPolicy.MinimumLength`` (so every run
+   changes something), with local snapshots; (b) the same work written by hand with boto3:
+   DescribeUserPool, before snapshot file, UpdateUserPool with a hand-projected document that resets
+   nothing on this pool, DescribeUserPool, after snapshot file.
+2. **AWS calls per request**, counted as HTTP requests (botocore ``before-send``) and cross-checked with
+   the fake's call log, plus snapshot writes counted at the store: a change must be exactly 1 describe,
+   1 update, 1 verifying describe and 2 snapshots; a no-op exactly 1 describe and nothing else.
+3. **Import cost** (target: median ratio <= 1.3). Fresh interpreters, alternating: ``import boto3`` (what
+   a hand-written script loads) against ``import boto3`` plus the modules the CLI's apply path loads.
+   Also shown without the interpreter's own start-up (``python -c pass``), which is the stricter view.
+
+Run with ``make bench`` (or ``.venv/bin/python bench/overhead.py [--repeat N] [--import-runs N]``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+
+REGION = "eu-west-1"
+ACCOUNT = "123456789012"
+LATENCY_TARGET = 1.2
+IMPORT_TARGET = 1.3
+BASELINE_IMPORT = "import boto3"
+POOLPATCH_IMPORT = "import boto3, poolpatch.engine, poolpatch.cli, poolpatch.adapters.session"
+
+# What a careful hand-written script drops from DescribeUserPool before UpdateUserPool on this pool:
+# read-only and create-only members, and the legacy members the service refuses next to the modern ones.
+_HAND_DROPPED = (
+    "Id",
+    "Name",
+    "Arn",
+    "Status",
+    "CreationDate",
+    "LastModifiedDate",
+    "EstimatedNumberOfUsers",
+    "SchemaAttributes",
+    "AliasAttributes",
+    "UsernameAttributes",
+    "UsernameConfiguration",
+    "Domain",
+    "CustomDomain",
+    "SmsConfigurationFailure",
+    "EmailConfigurationFailure",
+    "SmsVerificationMessage",
+    "EmailVerificationMessage",
+    "EmailVerificationSubject",
+)
+
+
+class CountingStore:
+    """Delegates to a snapshot store and counts the writes."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.puts = 0
+
+    def put(self, key: str, document: Mapping[str, Any]) -> str:
+        """Count, then write."""
+        self.puts += 1
+        return str(self.inner.put(key, document))
+
+    def get(self, reference: str) -> dict[str, Any]:
+        """Read through."""
+        return dict(self.inner.get(reference))
+
+
+class HttpCounter:
+    """Counts the HTTP requests a botocore client sends, by operation."""
+
+    def __init__(self) -> None:
+        self.sent: Counter[str] = Counter()
+
+    def __call__(self, event_name: str = "", **_: Any) -> None:
+        self.sent[event_name.rsplit(".", 1)[-1]] += 1
+
+
+def hand_projected(pool: Mapping[str, Any]) -> dict[str, Any]:
+    """The update document a careful script builds from DescribeUserPool for this pool."""
+    document = {key: copy.deepcopy(value) for key, value in pool.items() if key not in _HAND_DROPPED}
+    document["PoolName"] = pool["Name"]
+    admin = document.get("AdminCreateUserConfig")
+    if isinstance(admin, dict):
+        admin.pop("UnusedAccountValidityDays", None)
+    tags = document.get("UserPoolTags")
+    if isinstance(tags, dict):
+        document["UserPoolTags"] = {k: v for k, v in tags.items() if not k.startswith("aws:")}
+    return document
+
+
+def hand_written_change(
+    cognito: CognitoIdentityProviderClient, pool_id: str, length: int, folder: Path, run: int
+) -> None:
+    """The minimal boto3 sequence: describe, before file, update, describe, after file."""
+    before = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    (folder / f"{run}-before.json").write_text(json.dumps(before, default=str))
+    document = hand_projected(before)
+    document["Policies"]["PasswordPolicy"]["MinimumLength"] = length
+    cognito.update_user_pool(UserPoolId=pool_id, **document)
+    after = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    (folder / f"{run}-after.json").write_text(json.dumps(after, default=str))
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def _timed(action: Callable[[], None]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def measure_latency(endpoint: str, repeat: int, warmup: int) -> bool:
+    """Alternate engine runs and hand-written runs on one pool; print medians and the ratio."""
+    import boto3
+
+    from poolpatch.adapters.cognito import Boto3Cognito, client_config
+    from poolpatch.adapters.snapshots import LocalSnapshotStore
+    from poolpatch.engine import Engine, fixed, live_document
+    from poolpatch.request import parse_request
+    from poolpatch_fake import seed
+
+    def new_client() -> CognitoIdentityProviderClient:
+        return boto3.client("cognito-idp", region_name=REGION, endpoint_url=endpoint, config=client_config())
+
+    engine_client, hand_client = new_client(), new_client()
+    pool_id, _client_id = seed.realistic_pool(engine_client)
+    start_document = live_document("pool", engine_client.describe_user_pool(UserPoolId=pool_id)["UserPool"])
+    lengths = iter(range(10**9))
+
+    def next_length() -> int:
+        return 12 + next(lengths) % 2 + 1  # 13, 14, 13, ...: always differs from the previous run
+
+    with tempfile.TemporaryDirectory(prefix="poolpatch-bench-") as tmp:
+        engine = Engine(
+            fixed(Boto3Cognito(engine_client)),
+            LocalSnapshotStore(Path(tmp) / "engine"),
+            account_id=ACCOUNT,
+            region=REGION,
+        )
+        hand_folder = Path(tmp) / "hand"
+        hand_folder.mkdir()
+
+        def engine_change(run: int) -> None:
+            patch = {"Policies": {"PasswordPolicy": {"MinimumLength": next_length()}}}
+            document = {"version": "1", "requestId": f"bench-{run}", "target": {"userPoolId": pool_id}}
+            result = engine.run(parse_request({**document, "patch": patch}))
+            if result.status != "applied" or result.differences:
+                raise SystemExit(f"engine run {run} did not apply cleanly: {result.to_dict()}")
+
+        def hand_change(run: int) -> None:
+            hand_written_change(hand_client, pool_id, next_length(), hand_folder, run)
+
+        engine_times: list[float] = []
+        hand_times: list[float] = []
+        for run in range(warmup + repeat):
+            first, second = (engine_change, hand_change) if run % 2 == 0 else (hand_change, engine_change)
+            first_time = _timed(lambda: first(run))  # noqa: B023 - called immediately
+            second_time = _timed(lambda: second(run))  # noqa: B023 - called immediately
+            if run < warmup:
+                continue
+            engine_time, hand_time = (
+                (first_time, second_time) if first is engine_change else (second_time, first_time)
+            )
+            engine_times.append(engine_time)
+            hand_times.append(hand_time)
+
+        # A fair baseline resets nothing: after all the writes, the pool's update document differs from
+        # the seeded one in MinimumLength only.
+        end_document = live_document("pool", engine_client.describe_user_pool(UserPoolId=pool_id)["UserPool"])
+        end_document["Policies"]["PasswordPolicy"]["MinimumLength"] = 12
+        faithful = end_document == start_document
+    engine_median = statistics.median(engine_times)
+    hand_median = statistics.median(hand_times)
+    ratio = engine_median / hand_median
+    ok = ratio <= LATENCY_TARGET
+    print(f"1. Change latency ({repeat} runs each, alternating, after {warmup} warm-up pairs)")
+    print(f"   poolpatch Engine.run           median {engine_median * 1000:8.2f} ms")
+    print(f"   hand-written boto3 sequence    median {hand_median * 1000:8.2f} ms")
+    print(f"   ratio {ratio:.3f} (target <= {LATENCY_TARGET})  {_verdict(ok)}")
+    print(
+        f"   after {2 * (warmup + repeat)} writes the pool differs from the seeded one only in MinimumLength "
+        f"(both variants reset nothing): {_verdict(faithful)}"
+    )
+    return ok and faithful
+
+
+def measure_calls(endpoint: str) -> bool:
+    """Count HTTP requests and snapshot writes for a changed and a no-op request."""
+    import boto3
+
+    from poolpatch.adapters.cognito import Boto3Cognito, client_config
+    from poolpatch.adapters.snapshots import LocalSnapshotStore
+    from poolpatch.engine import Engine, fixed
+    from poolpatch.request import parse_request
+    from poolpatch_fake import faults, seed
+
+    cognito = boto3.client("cognito-idp", region_name=REGION, endpoint_url=endpoint, config=client_config())
+    pool_id, _client_id = seed.realistic_pool(cognito)
+    print("2. AWS calls per request (HTTP requests sent; fake's call log; snapshot writes)")
+    ok = True
+    with tempfile.TemporaryDirectory(prefix="poolpatch-bench-") as tmp:
+        store = CountingStore(LocalSnapshotStore(tmp))
+        engine = Engine(fixed(Boto3Cognito(cognito)), store, account_id=ACCOUNT, region=REGION)
+        cases = (
+            (
+                "changed",
+                {"DeletionProtection": "INACTIVE"},
+                ["DescribeUserPool", "UpdateUserPool", "DescribeUserPool"],
+                2,
+            ),
+            ("no-op", {"DeletionProtection": "INACTIVE"}, ["DescribeUserPool"], 0),
+        )
+        for name, patch, expected_calls, expected_puts in cases:
+            counter = HttpCounter()
+            cognito.meta.events.register("before-send.cognito-idp", counter)
+            faults.reset()
+            store.puts = 0
+            request = {"version": "1", "requestId": f"calls-{name}", "target": {"userPoolId": pool_id}}
+            result = engine.run(parse_request({**request, "patch": patch}))
+            cognito.meta.events.unregister("before-send.cognito-idp", counter)
+            logged = faults.calls()
+            sent = dict(counter.sent)
+            good = (
+                logged == expected_calls
+                and sent == dict(Counter(expected_calls))
+                and store.puts == expected_puts
+                and result.status == ("applied" if expected_puts else "unchanged")
+            )
+            ok = ok and good
+            print(
+                f"   {name:8s} status={result.status:9s} http={sum(sent.values())} {sent} "
+                f"log={logged} snapshots={store.puts}  expected {expected_calls} + {expected_puts} "
+                f"snapshots  {_verdict(good)}"
+            )
+    return ok
+
+
+def _interpreter_seconds(code: str) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    )
+    return time.perf_counter() - start
+
+
+def measure_imports(runs: int) -> bool:
+    """Median wall time of fresh interpreters importing boto3 alone and with poolpatch, alternating."""
+    for code in ("pass", BASELINE_IMPORT, POOLPATCH_IMPORT):
+        _interpreter_seconds(code)  # warm the page cache and bytecode
+    samples: dict[str, list[float]] = {"pass": [], BASELINE_IMPORT: [], POOLPATCH_IMPORT: []}
+    for run in range(runs):
+        order = ["pass", BASELINE_IMPORT, POOLPATCH_IMPORT]
+        if run % 2:
+            order.reverse()
+        for code in order:
+            samples[code].append(_interpreter_seconds(code))
+    empty = statistics.median(samples["pass"])
+    baseline = statistics.median(samples[BASELINE_IMPORT])
+    poolpatch = statistics.median(samples[POOLPATCH_IMPORT])
+    ratio = poolpatch / baseline
+    strict = (poolpatch - empty) / (baseline - empty)
+    ok = ratio <= IMPORT_TARGET
+    print(f"3. Import cost (fresh interpreters, median of {runs}, alternating)")
+    print(f"   python -c 'pass'                                    {empty * 1000:8.1f} ms")
+    print(f"   python -c '{BASELINE_IMPORT}'                        {baseline * 1000:8.1f} ms")
+    print(f"   python -c '{POOLPATCH_IMPORT}'  {poolpatch * 1000:8.1f} ms")
+    print(f"   ratio {ratio:.3f} (target <= {IMPORT_TARGET})  {_verdict(ok)}")
+    print(
+        f"   without interpreter start-up: {(poolpatch - empty) * 1000:.1f} ms vs "
+        f"{(baseline - empty) * 1000:.1f} ms, ratio {strict:.3f}  {_verdict(strict <= IMPORT_TARGET)}"
+    )
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the three measurements and print the figures; always exit 0."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeat", type=int, default=30, help="measured runs of each variant (default 30)")
+    parser.add_argument("--warmup", type=int, default=5, help="warm-up pairs, not measured (default 5)")
+    parser.add_argument(
+        "--import-runs", type=int, default=10, help="fresh interpreters per variant (default 10)"
+    )
+    args = parser.parse_args(argv)
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+    }.items():
+        os.environ.setdefault(name, value)
+    import botocore
+
+    from poolpatch_fake.server import FakeServer
+
+    print(f"poolpatch overhead benchmark (python {sys.version.split()[0]}, botocore {botocore.__version__})")
+    with FakeServer() as server:
+        print(f"moto server with the Cognito fake at {server.endpoint_url}")
+        results = [
+            measure_latency(server.endpoint_url, args.repeat, args.warmup),
+            measure_calls(server.endpoint_url),
+        ]
+    results.append(measure_imports(args.import_runs))
+    print(f"overall: {sum(results)}/{len(results)} targets met")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

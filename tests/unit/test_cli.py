@@ -1,0 +1,1113 @@
+"""The ``poolpatch`` command line in-process, against moto with the faithful Cognito fake installed.
+
+Every command and option of design.md "Command line" is exercised through :func:`poolpatch.cli.main`
+with captured stdout/stderr; ``--endpoint-url`` stays unset so ``mock_aws`` serves every call. Runs of
+the installed console script as a real process live in tests/integration/test_cli_http.py.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import boto3
+import pytest
+from moto import mock_aws
+
+import poolpatch_fake
+from helpers.events import load_event
+from poolpatch import model
+from poolpatch.adapters.cognito import Boto3Cognito
+from poolpatch.adapters.session import AwsContext
+from poolpatch.cli import build_parser, main
+from poolpatch.request import Target
+from poolpatch_fake import seed
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_s3 import S3Client
+
+REGION: Final = "eu-west-1"
+ACCOUNT = seed.ACCOUNT_ID
+ANSI = "\x1b["
+POST_AUTH = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:acme-auth-post-authentication"
+PATCH: dict[str, Any] = {
+    "Policies": {"PasswordPolicy": {"MinimumLength": 14}},
+    "UserPoolTags": {"owner": "platform"},
+    "LambdaConfig": {"PostAuthentication": POST_AUTH},
+}
+STAMPED_DIR = r"\d{8}T\d{6}Z-"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One CLI invocation: exit code and captured streams."""
+
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        """stdout parsed as JSON."""
+        return json.loads(self.out)
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def cli(*argv: str, tty: bool = False) -> Run:
+    """Run ``poolpatch argv`` in-process."""
+    out: io.StringIO = _Tty() if tty else io.StringIO()
+    err = io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """The realistic pool and its OAuth client, with a boto3 client to look at them."""
+
+    cognito: CognitoIdentityProviderClient
+    pool_id: str
+    client_id: str
+
+    def pool(self) -> dict[str, Any]:
+        """DescribeUserPool."""
+        return dict(self.cognito.describe_user_pool(UserPoolId=self.pool_id)["UserPool"])
+
+    def client(self) -> dict[str, Any]:
+        """DescribeUserPoolClient."""
+        response = self.cognito.describe_user_pool_client(UserPoolId=self.pool_id, ClientId=self.client_id)
+        return dict(response["UserPoolClient"])
+
+
+@pytest.fixture
+def seeded() -> Iterator[Seeded]:
+    """moto + the fake, with the realistic pool seeded."""
+    with mock_aws(), poolpatch_fake.installed():
+        cognito = boto3.client("cognito-idp", region_name=REGION)
+        pool_id, client_id = seed.realistic_pool(cognito)
+        yield Seeded(cognito, pool_id, client_id)
+
+
+@pytest.fixture
+def snapshots(tmp_path: Path) -> Path:
+    """An empty local snapshot folder."""
+    return tmp_path / "snapshots-root"
+
+
+@pytest.fixture
+def bucket(seeded: Seeded) -> tuple[S3Client, str]:
+    """A moto S3 bucket for snapshots."""
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(
+        Bucket="poolpatch-snapshots-test", CreateBucketConfiguration={"LocationConstraint": REGION}
+    )
+    return s3, "poolpatch-snapshots-test"
+
+
+def files_under(root: Path) -> list[str]:
+    """Relative paths of the files below ``root``, sorted."""
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+def pointer_lines(text: str) -> list[str]:
+    """The diff's path lines (``+ /a``, ``- /a``, ``~ /a``)."""
+    return [line.strip() for line in text.splitlines() if re.match(r"^\s+[+~-] /", line)]
+
+
+def pool_apply(seeded: Seeded, root: Path, patch: Mapping[str, Any], *extra: str) -> Run:
+    """``poolpatch apply`` of a pool patch, snapshots under ``root``."""
+    return cli(
+        "apply",
+        "--user-pool-id",
+        seeded.pool_id,
+        "--patch",
+        json.dumps(patch),
+        "--snapshot-dir",
+        str(root),
+        *extra,
+    )
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+
+def test_export_pool_is_update_ready_and_round_trips(seeded: Seeded) -> None:
+    # Given the realistic pool
+    before = seeded.pool()
+
+    # When it is exported
+    run = cli("export", "--user-pool-id", seeded.pool_id)
+
+    # Then the document names the pool, uses PoolName, and UpdateUserPool accepts it as-is
+    assert run.code == 0, run.err
+    exported = run.json()
+    assert exported["UserPoolId"] == seeded.pool_id
+    assert exported["PoolName"] == "acme-customers-prod"
+    assert "Name" not in exported
+    assert not {"Id", "Arn", "CreationDate", "LastModifiedDate", "SchemaAttributes"} & exported.keys()
+    assert set(exported) - {"UserPoolId"} <= set(model.update_members("pool"))
+    assert exported["LambdaConfig"]["PreTokenGenerationConfig"]["LambdaVersion"] == "V2_0"
+    assert "aws:cloudformation:stack-name" not in exported["UserPoolTags"]
+    seeded.cognito.update_user_pool(**exported)  # botocore validates the parameters first
+    after = seeded.pool()
+    changed = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+    assert changed == {"LastModifiedDate"}
+
+
+def test_export_client_has_no_secret_and_round_trips(seeded: Seeded) -> None:
+    # Given the OAuth client, which has a secret
+    secret = seeded.client()["ClientSecret"]
+    before = seeded.client()
+
+    # When it is exported
+    run = cli("export", "--user-pool-id", seeded.pool_id, "--client-id", seeded.client_id)
+
+    # Then both ids are there, the secret is not, and UpdateUserPoolClient accepts the document unchanged
+    assert run.code == 0, run.err
+    exported = run.json()
+    assert (exported["UserPoolId"], exported["ClientId"]) == (seeded.pool_id, seeded.client_id)
+    assert "ClientSecret" not in run.out
+    assert secret not in run.out + run.err
+    assert set(exported) - {"UserPoolId", "ClientId"} <= set(model.update_members("client"))
+    seeded.cognito.update_user_pool_client(**exported)
+    after = seeded.client()
+    changed = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+    assert changed == {"LastModifiedDate"}
+
+
+def test_export_prints_last_modified_date_on_stderr_for_the_precondition(
+    seeded: Seeded, snapshots: Path
+) -> None:
+    # Given an exported pool (stdout stays pure JSON; the date goes to stderr)
+    run = cli("export", "--user-pool-id", seeded.pool_id)
+    assert run.code == 0
+    json.loads(run.out)
+    match = re.fullmatch(r'LastModifiedDate: "([^"]+)"\n', run.err)
+    assert match is not None, run.err
+
+    # When that date is the precondition of a change
+    applied = pool_apply(seeded, snapshots, PATCH, "--expected-last-modified-date", match.group(1))
+
+    # Then the change goes through
+    assert applied.code == 0, applied.out
+    assert "status: applied" in applied.out
+
+
+def test_export_unknown_pool_exits_1_with_code(seeded: Seeded) -> None:
+    # Given a pool id that does not exist
+    # When it is exported
+    run = cli("export", "--user-pool-id", f"{REGION}_doesNotExist1")
+
+    # Then exit 1, NotFound on stderr, nothing on stdout
+    assert run.code == 1
+    assert run.err.startswith("error: NotFound:")
+    assert run.out == ""
+
+
+# --- skeleton -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["pool", "client"])
+def test_skeleton_is_json_covering_every_update_member(kind: str) -> None:
+    # Given nothing but the service model
+    # When the skeleton is printed
+    run = cli("skeleton", kind)
+
+    # Then it is JSON with every member of the update input except the ids
+    assert run.code == 0
+    skeleton = run.json()
+    assert set(skeleton) == set(model.update_members(kind))
+    assert not {"UserPoolId", "ClientId"} & skeleton.keys()
+
+
+def test_skeleton_pool_nests_structures() -> None:
+    # Given the pool skeleton
+    # When it is printed
+    skeleton = cli("skeleton", "pool").json()
+
+    # Then nested structures are spelled out (triggers, the V2 trigger config, password policy)
+    assert "PostAuthentication" in skeleton["LambdaConfig"]
+    assert "LambdaVersion" in skeleton["LambdaConfig"]["PreTokenGenerationConfig"]
+    assert "MinimumLength" in skeleton["Policies"]["PasswordPolicy"]
+
+
+def test_skeleton_rejects_other_kinds(capsys: pytest.CaptureFixture[str]) -> None:
+    # Given a kind that is neither pool nor client
+    # When it is asked for
+    with pytest.raises(SystemExit) as exited:
+        cli("skeleton", "identity-pool")
+
+    # Then it is a usage error: exit 1 (2 means "changes planned")
+    assert exited.value.code == 1
+    assert "invalid choice" in capsys.readouterr().err
+
+
+# --- plan -----------------------------------------------------------------------------------------
+
+
+def test_plan_text_is_a_readable_diff_and_writes_nothing(seeded: Seeded, snapshots: Path) -> None:
+    # Given the realistic pool
+    before = seeded.pool()
+
+    # When a patch is planned (plain text, not a terminal)
+    run = cli(
+        "plan",
+        "--user-pool-id",
+        seeded.pool_id,
+        "--patch",
+        json.dumps(PATCH),
+        "--snapshot-dir",
+        str(snapshots),
+    )
+
+    # Then each changed path is a +/~ line with its values, the status is planned, nothing was written
+    assert run.code == 0, run.err
+    assert pointer_lines(run.out) == [
+        "~ /Policies/PasswordPolicy/MinimumLength",
+        "+ /LambdaConfig/PostAuthentication",
+        "+ /UserPoolTags/owner",
+    ]
+    assert "- 12" in run.out
+    assert "+ 14" in run.out
+    assert f'+ "{POST_AUTH}"' in run.out
+    assert "status: planned" in run.out
+    assert "3 change(s)" in run.out
+    assert ANSI not in run.out
+    assert seeded.pool() == before
+    assert not snapshots.exists()
+
+
+def test_plan_shows_removals_with_minus(seeded: Seeded) -> None:
+    # Given a pool with a CustomMessage trigger
+    # When a patch removes it (null)
+    run = cli(
+        "plan", "--user-pool-id", seeded.pool_id, "--patch", '{"LambdaConfig": {"CustomMessage": null}}'
+    )
+
+    # Then the diff shows a "-" line with the old value
+    assert run.code == 0, run.err
+    assert pointer_lines(run.out) == ["- /LambdaConfig/CustomMessage"]
+    assert "acme-auth-custom-message" in run.out
+
+
+def test_plan_is_colored_when_forced(seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given FORCE_COLOR=1 and no NO_COLOR
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+
+    # When a patch is planned to a non-terminal
+    run = cli("plan", "--user-pool-id", seeded.pool_id, "--patch", json.dumps(PATCH))
+
+    # Then the diff carries ANSI colours (green additions, yellow changes)
+    assert run.code == 0, run.err
+    assert "\x1b[32m  + /LambdaConfig/PostAuthentication" in run.out
+    assert "\x1b[33m  ~ /Policies/PasswordPolicy/MinimumLength" in run.out
+
+
+def test_plan_is_colored_on_a_terminal(seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given no colour variables at all
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+
+    # When a patch is planned to a terminal, and to a pipe
+    on_tty = cli("plan", "--user-pool-id", seeded.pool_id, "--patch", json.dumps(PATCH), tty=True)
+    piped = cli("plan", "--user-pool-id", seeded.pool_id, "--patch", json.dumps(PATCH))
+
+    # Then only the terminal gets colours
+    assert ANSI in on_tty.out
+    assert ANSI not in piped.out
+
+
+@pytest.mark.parametrize(
+    ("env", "flag"), [({"NO_COLOR": "1", "FORCE_COLOR": "1"}, ()), ({"FORCE_COLOR": "1"}, ("--no-color",))]
+)
+def test_no_color_wins(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], flag: tuple[str, ...]
+) -> None:
+    # Given NO_COLOR or --no-color, even with FORCE_COLOR and a terminal
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    # When a patch is planned
+    run = cli("plan", "--user-pool-id", seeded.pool_id, "--patch", json.dumps(PATCH), *flag, tty=True)
+
+    # Then the diff is plain
+    assert run.code == 0, run.err
+    assert ANSI not in run.out
+    assert "~ /Policies/PasswordPolicy/MinimumLength" in run.out
+
+
+def test_plan_json_is_the_result_document(seeded: Seeded) -> None:
+    # Given the realistic pool
+    # When a patch is planned with --output json
+    run = cli("plan", "--user-pool-id", seeded.pool_id, "--patch", json.dumps(PATCH), "--output", "json")
+
+    # Then stdout is the result document: planned, the target resolved, before/after per path, no snapshots
+    assert run.code == 0, run.err
+    result = run.json()
+    assert result["status"] == "planned"
+    assert result["target"] == {"userPoolId": seeded.pool_id, "accountId": ACCOUNT, "region": REGION}
+    assert result["requestId"].startswith("cli-")
+    assert {"path": "/Policies/PasswordPolicy/MinimumLength", "before": 12, "after": 14} in result["changes"]
+    assert {"path": "/LambdaConfig/PostAuthentication", "after": POST_AUTH} in result["changes"]
+    assert "snapshots" not in result
+    assert "error" not in result
+
+
+def test_plan_detailed_exitcode(seeded: Seeded) -> None:
+    # Given one patch that changes something and one that restates the live value
+    same = {"Policies": {"PasswordPolicy": {"MinimumLength": 12}}}
+
+    # When both are planned with --detailed-exitcode, and the changing one without it
+    changing = cli(
+        "plan", "--user-pool-id", seeded.pool_id, "--patch", json.dumps(PATCH), "--detailed-exitcode"
+    )
+    no_op = cli("plan", "--user-pool-id", seeded.pool_id, "--patch", json.dumps(same), "--detailed-exitcode")
+    plain = cli("plan", "--user-pool-id", seeded.pool_id, "--patch", json.dumps(PATCH))
+
+    # Then 2 with changes, 0 without, and 0 when the flag is absent
+    assert changing.code == 2
+    assert no_op.code == 0
+    assert "status: unchanged" in no_op.out
+    assert plain.code == 0
+
+
+def test_plan_rejected_patch_exits_1_even_with_detailed_exitcode(seeded: Seeded) -> None:
+    # Given an immutable member in the patch
+    # When it is planned with --detailed-exitcode
+    run = cli(
+        "plan",
+        "--user-pool-id",
+        seeded.pool_id,
+        "--patch",
+        '{"UsernameAttributes": ["phone_number"]}',
+        "--detailed-exitcode",
+    )
+
+    # Then exit 1 with the code, not 2
+    assert run.code == 1
+    assert "ImmutableSetting" in run.out
+
+
+def test_plan_request_document_is_forced_to_plan_mode(seeded: Seeded, tmp_path: Path) -> None:
+    # Given a full request in apply mode
+    request = load_event("request-pool")
+    request["target"]["userPoolId"] = seeded.pool_id
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(request))
+    before = seeded.pool()
+
+    # When it is given to plan
+    run = cli("plan", "--request", f"file://{path}", "--output", "json")
+
+    # Then it is planned under its own request id, and nothing is written
+    assert run.code == 0, run.err
+    assert run.json()["status"] == "planned"
+    assert run.json()["requestId"] == request["requestId"]
+    assert seeded.pool() == before
+
+
+# --- apply ----------------------------------------------------------------------------------------
+
+
+def test_apply_patch_json_changes_only_what_it_names(seeded: Seeded, snapshots: Path) -> None:
+    # Given the realistic pool
+    before = seeded.pool()
+
+    # When the patch is applied as JSON text
+    run = pool_apply(seeded, snapshots, PATCH)
+
+    # Then it is applied and verified, and every other setting survived (triggers, SES, MFA, tags)
+    assert run.code == 0, run.err
+    assert "status: applied" in run.out
+    assert "verification: the live configuration equals the plan" in run.out
+    assert run.err == ""
+    after = seeded.pool()
+    assert after["Policies"]["PasswordPolicy"] == {
+        **before["Policies"]["PasswordPolicy"],
+        "MinimumLength": 14,
+    }
+    assert after["LambdaConfig"] == {**before["LambdaConfig"], "PostAuthentication": POST_AUTH}
+    assert after["UserPoolTags"] == {**before["UserPoolTags"], "owner": "platform"}
+    for member in (
+        "EmailConfiguration",
+        "MfaConfiguration",
+        "SmsConfiguration",
+        "DeletionProtection",
+        "VerificationMessageTemplate",
+        "AdminCreateUserConfig",
+        "SchemaAttributes",
+    ):
+        assert after[member] == before[member], member
+
+
+def test_apply_writes_local_snapshots_with_the_design_key_layout(seeded: Seeded, snapshots: Path) -> None:
+    # Given an empty snapshot folder and a fixed request id
+    # When a patch is applied with --reason, --requested-by and --request-id
+    run = pool_apply(
+        seeded,
+        snapshots,
+        PATCH,
+        "--request-id",
+        "chg-42",
+        "--reason",
+        "SEC-1 longer passwords",
+        "--requested-by",
+        "alice@example.com",
+        "--output",
+        "json",
+    )
+
+    # Then before.json and after.json sit under snapshots/{account}/{region}/{pool}/pool/{stamp}-{id}/
+    assert run.code == 0, run.err
+    files = files_under(snapshots)
+    prefix = rf"snapshots/{ACCOUNT}/{REGION}/{re.escape(seeded.pool_id)}/pool/{STAMPED_DIR}chg-42/"
+    assert len(files) == 2
+    assert re.fullmatch(prefix + "after.json", files[0])
+    assert re.fullmatch(prefix + "before.json", files[1])
+    result = run.json()
+    assert result["snapshots"]["before"] == (snapshots / files[1]).resolve().as_uri()
+    assert result["snapshots"]["after"] == (snapshots / files[0]).resolve().as_uri()
+    before_doc = json.loads((snapshots / files[1]).read_text())
+    after_doc = json.loads((snapshots / files[0]).read_text())
+    assert before_doc["updateDocument"]["Policies"]["PasswordPolicy"]["MinimumLength"] == 12
+    assert after_doc["updateDocument"]["Policies"]["PasswordPolicy"]["MinimumLength"] == 14
+    assert before_doc["request"]["reason"] == "SEC-1 longer passwords"
+    assert before_doc["request"]["requestedBy"] == "alice@example.com"
+
+
+def test_apply_patch_from_file(seeded: Seeded, snapshots: Path, tmp_path: Path) -> None:
+    # Given the patch in a file
+    path = tmp_path / "patch.json"
+    path.write_text(json.dumps(PATCH))
+
+    # When it is applied with file://PATH
+    run = cli(
+        "apply",
+        "--user-pool-id",
+        seeded.pool_id,
+        "--patch",
+        f"file://{path}",
+        "--snapshot-dir",
+        str(snapshots),
+        "--output",
+        "json",
+    )
+
+    # Then it is applied as if given inline
+    assert run.code == 0, run.err
+    assert run.json()["status"] == "applied"
+    assert seeded.pool()["LambdaConfig"]["PostAuthentication"] == POST_AUTH
+
+
+def test_apply_patch_from_missing_file_is_invalid_request(seeded: Seeded, tmp_path: Path) -> None:
+    # Given a file:// path that does not exist
+    # When it is applied
+    run = cli("apply", "--user-pool-id", seeded.pool_id, "--patch", f"file://{tmp_path}/absent.json")
+
+    # Then exit 1, InvalidRequest on stderr
+    assert run.code == 1
+    assert run.err.startswith("error: InvalidRequest:")
+
+
+def test_apply_request_file(seeded: Seeded, snapshots: Path, tmp_path: Path) -> None:
+    # Given events/request-pool.json aimed at the seeded pool
+    request = load_event("request-pool")
+    request["target"]["userPoolId"] = seeded.pool_id
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(request))
+    before = seeded.pool()
+
+    # When it is applied with --request file://PATH
+    run = cli("apply", "--request", f"file://{path}", "--snapshot-dir", str(snapshots), "--output", "json")
+
+    # Then it is applied under its request id, with its reason in the snapshot, and the rest survived
+    assert run.code == 0, run.err
+    result = run.json()
+    assert result["status"] == "applied"
+    assert result["requestId"] == request["requestId"]
+    after = seeded.pool()
+    assert after["Policies"]["PasswordPolicy"]["MinimumLength"] == 14
+    assert after["Policies"]["PasswordPolicy"]["RequireSymbols"] is True
+    assert after["LambdaConfig"]["PostConfirmation"] == request["patch"]["LambdaConfig"]["PostConfirmation"]
+    assert (
+        after["LambdaConfig"]["PreTokenGenerationConfig"]
+        == before["LambdaConfig"]["PreTokenGenerationConfig"]
+    )
+    assert after["UserPoolTags"]["cost-center"] == "identity-platform"
+    before_doc = json.loads(Path(result["snapshots"]["before"].removeprefix("file://")).read_text())
+    assert before_doc["request"]["reason"] == request["reason"]
+    assert request["requestId"] in result["snapshots"]["before"]
+
+
+def test_apply_request_that_is_not_an_object_is_invalid(seeded: Seeded) -> None:
+    # Given a JSON list as the request
+    # When it is applied
+    run = cli("apply", "--request", "[1, 2]")
+
+    # Then exit 1, InvalidRequest
+    assert run.code == 1
+    assert "InvalidRequest" in run.err
+
+
+def test_apply_client_patch(seeded: Seeded, snapshots: Path) -> None:
+    # Given the OAuth client and its secret
+    before = seeded.client()
+    secret = before["ClientSecret"]
+    patch = {
+        "CallbackURLs": [*before["CallbackURLs"], "https://admin.acme.example.com/auth/callback"],
+        "LogoutURLs": [*before["LogoutURLs"], "https://admin.acme.example.com/signed-out"],
+    }
+
+    # When the client patch is applied
+    run = cli(
+        "apply",
+        "--user-pool-id",
+        seeded.pool_id,
+        "--client-id",
+        seeded.client_id,
+        "--patch",
+        json.dumps(patch),
+        "--snapshot-dir",
+        str(snapshots),
+        "--output",
+        "json",
+    )
+
+    # Then the URLs changed, every OAuth setting survived, and the secret is nowhere in output or snapshots
+    assert run.code == 0, run.err
+    after = seeded.client()
+    assert after["CallbackURLs"] == patch["CallbackURLs"]
+    assert after["LogoutURLs"] == patch["LogoutURLs"]
+    for member in (
+        "AllowedOAuthFlows",
+        "AllowedOAuthScopes",
+        "AllowedOAuthFlowsUserPoolClient",
+        "ExplicitAuthFlows",
+        "TokenValidityUnits",
+        "AccessTokenValidity",
+        "IdTokenValidity",
+        "RefreshTokenValidity",
+        "DefaultRedirectURI",
+        "ReadAttributes",
+        "WriteAttributes",
+    ):
+        assert after[member] == before[member], member
+    assert after["ClientSecret"] == secret
+    files = files_under(snapshots)
+    prefix = (
+        rf"snapshots/{ACCOUNT}/{REGION}/{re.escape(seeded.pool_id)}/client-{seeded.client_id}/{STAMPED_DIR}"
+    )
+    assert [bool(re.match(prefix, name)) for name in files] == [True, True]
+    for name in files:
+        text = (snapshots / name).read_text()
+        assert secret not in text
+        assert "ClientSecret" not in text
+    assert secret not in run.out + run.err
+
+
+def test_apply_restore_puts_the_snapshot_back(seeded: Seeded, snapshots: Path) -> None:
+    # Given a change applied with its before snapshot
+    original = seeded.pool()
+    applied = pool_apply(seeded, snapshots, PATCH, "--output", "json").json()
+    assert seeded.pool()["Policies"]["PasswordPolicy"]["MinimumLength"] == 14
+
+    # When the before snapshot is restored by its reference
+    run = cli(
+        "apply",
+        "--user-pool-id",
+        seeded.pool_id,
+        "--restore",
+        applied["snapshots"]["before"],
+        "--snapshot-dir",
+        str(snapshots),
+        "--output",
+        "json",
+    )
+
+    # Then the three changes are reversed and the pool equals the original again
+    assert run.code == 0, run.err
+    result = run.json()
+    assert result["status"] == "applied"
+    paths = {change["path"] for change in result["changes"]}
+    assert paths == {
+        "/Policies/PasswordPolicy/MinimumLength",
+        "/LambdaConfig/PostAuthentication",
+        "/UserPoolTags/owner",
+    }
+    restored = seeded.pool()
+    for member in ("Policies", "LambdaConfig", "UserPoolTags", "EmailConfiguration", "MfaConfiguration"):
+        assert restored[member] == original[member], member
+
+
+def test_apply_restore_of_another_target_is_rejected(seeded: Seeded, snapshots: Path) -> None:
+    # Given a snapshot of the client
+    client_patch = {"LogoutURLs": ["https://app.acme.example.com/bye"]}
+    applied = cli(
+        "apply",
+        "--user-pool-id",
+        seeded.pool_id,
+        "--client-id",
+        seeded.client_id,
+        "--patch",
+        json.dumps(client_patch),
+        "--snapshot-dir",
+        str(snapshots),
+        "--output",
+        "json",
+    ).json()
+
+    # When it is restored onto the pool
+    run = cli(
+        "apply",
+        "--user-pool-id",
+        seeded.pool_id,
+        "--restore",
+        applied["snapshots"]["before"],
+        "--snapshot-dir",
+        str(snapshots),
+    )
+
+    # Then it is refused
+    assert run.code == 1
+    assert "InvalidRequest" in run.out
+
+
+def test_apply_add_custom_attributes(seeded: Seeded, snapshots: Path) -> None:
+    # Given a new custom attribute definition
+    attribute = [{"Name": "plan", "AttributeDataType": "String", "Mutable": True}]
+
+    # When it is added, then added again, then added with another definition
+    first = cli(
+        "apply",
+        "--user-pool-id",
+        seeded.pool_id,
+        "--patch",
+        "{}",
+        "--add-custom-attributes",
+        json.dumps(attribute),
+        "--snapshot-dir",
+        str(snapshots),
+    )
+    again = cli(
+        "apply",
+        "--user-pool-id",
+        seeded.pool_id,
+        "--patch",
+        "{}",
+        "--add-custom-attributes",
+        json.dumps(attribute),
+        "--snapshot-dir",
+        str(snapshots),
+    )
+    changed = [{**attribute[0], "Mutable": False}]
+    different = cli(
+        "apply",
+        "--user-pool-id",
+        seeded.pool_id,
+        "--patch",
+        "{}",
+        "--add-custom-attributes",
+        json.dumps(changed),
+        "--snapshot-dir",
+        str(snapshots),
+    )
+
+    # Then it exists once, the repeat is unchanged, the redefinition is ImmutableSetting
+    assert first.code == 0, first.out
+    assert "+ /SchemaAttributes/custom:plan" in first.out
+    names = [item["Name"] for item in seeded.pool()["SchemaAttributes"]]
+    assert names.count("custom:plan") == 1
+    assert again.code == 0
+    assert "status: unchanged" in again.out
+    assert different.code == 1
+    assert "ImmutableSetting" in different.out
+
+
+def test_apply_no_op_is_unchanged_exit_0_and_writes_no_snapshot(seeded: Seeded, snapshots: Path) -> None:
+    # Given a patch restating the live value
+    before = seeded.pool()
+
+    # When it is applied
+    run = pool_apply(seeded, snapshots, {"MfaConfiguration": "OPTIONAL"}, "--output", "json")
+
+    # Then unchanged, exit 0, no snapshot, no write
+    assert run.code == 0
+    assert run.json()["status"] == "unchanged"
+    assert "snapshots" not in run.json()
+    assert not snapshots.exists()
+    assert seeded.pool()["LastModifiedDate"] == before["LastModifiedDate"]
+
+
+@pytest.mark.parametrize(
+    ("patch", "code"),
+    [
+        ({"UsernameAttributes": ["phone_number"]}, "ImmutableSetting"),
+        ({"MfaConfigurationX": "ON"}, "UnknownField"),
+        ({"Policies": {"PasswordPolicy": {"MinimumLength": 200}}}, "InvalidValue"),
+        ({"Arn": "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/x"}, "ReadOnlyField"),
+    ],
+)
+def test_apply_rejected_exits_1_with_the_code(
+    seeded: Seeded, snapshots: Path, patch: dict[str, Any], code: str
+) -> None:
+    # Given a patch that can never succeed
+    before = seeded.pool()
+
+    # When it is applied, in text and in JSON
+    text = pool_apply(seeded, snapshots, patch)
+    as_json = pool_apply(seeded, snapshots, patch, "--output", "json")
+
+    # Then exit 1, the code printed, the JSON result rejected with the code, nothing written
+    assert text.code == 1
+    assert f"error: {code}:" in text.out
+    assert "status: rejected" in text.out
+    assert as_json.code == 1
+    assert as_json.json()["status"] == "rejected"
+    assert as_json.json()["error"]["code"] == code
+    assert not snapshots.exists()
+    assert seeded.pool()["LastModifiedDate"] == before["LastModifiedDate"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cli._change prints a rejected result's error code only on stdout (render); the brief asks for "
+    "it on stderr as well. Remove this marker when the CLI writes `error: CODE: ...` to stderr.",
+)
+def test_apply_rejected_prints_the_code_on_stderr(seeded: Seeded, snapshots: Path) -> None:
+    # Given an immutable member in the patch
+    # When it is applied
+    run = pool_apply(seeded, snapshots, {"UsernameAttributes": ["phone_number"]})
+
+    # Then the code is on stderr
+    assert run.code == 1
+    assert "ImmutableSetting" in run.err
+
+
+def test_apply_stale_precondition_is_rejected(seeded: Seeded, snapshots: Path) -> None:
+    # Given an expected LastModifiedDate in the past
+    # When a change is applied with it
+    run = pool_apply(seeded, snapshots, PATCH, "--expected-last-modified-date", "2020-01-01T00:00:00Z")
+
+    # Then PreconditionFailed and nothing written
+    assert run.code == 1
+    assert "PreconditionFailed" in run.out
+    assert seeded.pool()["Policies"]["PasswordPolicy"]["MinimumLength"] == 12
+
+
+def test_apply_current_precondition_is_accepted(seeded: Seeded, snapshots: Path) -> None:
+    # Given the live LastModifiedDate
+    stamp = seeded.pool()["LastModifiedDate"].isoformat()
+
+    # When a change is applied with it
+    run = pool_apply(seeded, snapshots, PATCH, "--expected-last-modified-date", stamp)
+
+    # Then it is applied
+    assert run.code == 0, run.out
+    assert seeded.pool()["Policies"]["PasswordPolicy"]["MinimumLength"] == 14
+
+
+# --- usage errors -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["apply", "--user-pool-id", "eu-west-1_x"],  # no --patch / --request / --restore
+        ["apply", "--patch", "{}", "--request", "{}"],  # mutually exclusive
+        ["plan", "--patch", "{}", "--output", "yaml"],
+        ["export"],  # --user-pool-id required
+        ["frobnicate"],
+        [],
+    ],
+)
+def test_usage_errors_exit_1(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    # Given a malformed command line
+    # When it is parsed
+    with pytest.raises(SystemExit) as exited:
+        cli(*argv)
+
+    # Then exit 1 (2 is reserved for "changes planned") with a usage message
+    assert exited.value.code == 1
+    assert "usage: poolpatch" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["apply", "--patch", "{}"], "InvalidRequest"),  # no --user-pool-id
+        (["apply", "--user-pool-id", "eu-west-1_x", "--patch", "{not json"], "InvalidRequest"),
+        (["apply", "--user-pool-id", "eu-west-1_x", "--patch", "[]"], "InvalidRequest"),
+    ],
+)
+def test_invalid_requests_exit_1_on_stderr(argv: list[str], code: str) -> None:
+    # Given a request that cannot be parsed (no AWS call is needed to refuse it)
+    # When it is run
+    run = cli(*argv)
+
+    # Then exit 1 with the code on stderr
+    assert run.code == 1
+    assert run.err.startswith(f"error: {code}:")
+
+
+def test_invalid_request_with_json_output_is_a_result_document() -> None:
+    # Given bad JSON and --output json
+    # When it is applied
+    run = cli("apply", "--user-pool-id", "eu-west-1_x", "--patch", "{not json", "--output", "json")
+
+    # Then stdout is a rejected result document
+    assert run.code == 1
+    assert run.json()["status"] == "rejected"
+    assert run.json()["error"]["code"] == "InvalidRequest"
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    # Given --version
+    # When it is parsed
+    with pytest.raises(SystemExit) as exited:
+        cli("--version")
+
+    # Then it prints the version and exits 0
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.startswith("poolpatch ")
+
+
+# --- common options -------------------------------------------------------------------------------
+
+
+def test_common_options_after_the_subcommand(seeded: Seeded, snapshots: Path) -> None:
+    # Given --output and --region after the subcommand, as with the AWS CLI
+    # When a change is applied
+    run = cli(
+        "apply",
+        "--output",
+        "json",
+        "--region",
+        REGION,
+        "--user-pool-id",
+        seeded.pool_id,
+        "--patch",
+        json.dumps(PATCH),
+        "--snapshot-dir",
+        str(snapshots),
+    )
+
+    # Then they take effect
+    assert run.code == 0, run.err
+    assert run.json()["status"] == "applied"
+    assert run.json()["target"]["region"] == REGION
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="common options given BEFORE the subcommand are overwritten by the subparser's defaults "
+    "(argparse parents=[common] on both levels): `poolpatch --output json plan ...` prints text and "
+    "`poolpatch --endpoint-url URL export ...` ignores the URL. Fix: default=argparse.SUPPRESS on the "
+    "subcommands' copy of the common options.",
+)
+def test_common_options_before_the_subcommand(seeded: Seeded) -> None:
+    # Given --output before the subcommand
+    # When a patch is planned
+    run = cli("--output", "json", "plan", "--user-pool-id", seeded.pool_id, "--patch", json.dumps(PATCH))
+
+    # Then the output is JSON
+    assert run.code == 0
+    assert run.json()["status"] == "planned"
+
+
+def test_region_option_selects_the_region(seeded: Seeded) -> None:
+    # Given a pool in eu-west-1
+    # When it is exported from another Region
+    run = cli("export", "--user-pool-id", seeded.pool_id, "--region", "us-east-1")
+
+    # Then it is not found there
+    assert run.code == 1
+    assert "NotFound" in run.err
+
+
+def test_profile_option_is_used(seeded: Seeded) -> None:
+    # Given no such profile in the (empty) AWS config
+    # When it is named
+    run = cli("export", "--user-pool-id", seeded.pool_id, "--profile", "no-such-profile")
+
+    # Then the session cannot be created: AccessDenied naming the remedy
+    assert run.code == 1
+    assert run.err.startswith("error: AccessDenied:")
+    assert "--profile" in run.err
+
+
+def test_aws_endpoint_url_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given AWS_ENDPOINT_URL in the environment
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
+
+    # When the CLI builds its clients without --endpoint-url, and with one
+    from_env = build_parser().parse_args(["export", "--user-pool-id", "eu-west-1_x"])
+    explicit = build_parser().parse_args(
+        ["export", "--user-pool-id", "eu-west-1_x", "--endpoint-url", "http://127.0.0.1:5000"]
+    )
+
+    # Then the environment is the default and the option wins over it, for every client
+    assert from_env.endpoint_url == "http://127.0.0.1:4566"
+    context = AwsContext.from_cli(from_env)
+    assert context.client("cognito-idp").meta.endpoint_url == "http://127.0.0.1:4566"
+    assert context.client("s3").meta.endpoint_url == "http://127.0.0.1:4566"
+    assert AwsContext.from_cli(explicit).client("cognito-idp").meta.endpoint_url == "http://127.0.0.1:5000"
+
+
+# --- S3 snapshots ---------------------------------------------------------------------------------
+
+
+def test_apply_snapshots_to_s3_bucket_option(
+    seeded: Seeded, bucket: tuple[S3Client, str], tmp_path: Path
+) -> None:
+    # Given a snapshot bucket
+    s3, name = bucket
+    local = tmp_path / "local"
+
+    # When a change is applied with --snapshot-bucket
+    run = pool_apply(
+        seeded, local, PATCH, "--snapshot-bucket", name, "--request-id", "chg-s3", "--output", "json"
+    )
+
+    # Then both snapshots are in S3 under the design's key layout, and none locally
+    assert run.code == 0, run.out
+    keys = sorted(item["Key"] for item in s3.list_objects_v2(Bucket=name)["Contents"])
+    prefix = rf"snapshots/{ACCOUNT}/{REGION}/{re.escape(seeded.pool_id)}/pool/{STAMPED_DIR}chg-s3/"
+    assert len(keys) == 2
+    assert re.fullmatch(prefix + "after.json", keys[0])
+    assert re.fullmatch(prefix + "before.json", keys[1])
+    assert run.json()["snapshots"]["before"] == f"s3://{name}/{keys[1]}"
+    body = json.loads(s3.get_object(Bucket=name, Key=keys[1])["Body"].read())
+    assert body["updateDocument"]["Policies"]["PasswordPolicy"]["MinimumLength"] == 12
+    assert not local.exists()
+
+
+def test_apply_snapshots_to_s3_from_environment_and_restore(
+    seeded: Seeded, bucket: tuple[S3Client, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given POOLPATCH_SNAPSHOT_BUCKET
+    s3, name = bucket
+    monkeypatch.setenv("POOLPATCH_SNAPSHOT_BUCKET", name)
+
+    # When a change is applied, then restored from its s3:// before snapshot
+    applied = cli("apply", "--user-pool-id", seeded.pool_id, "--patch", json.dumps(PATCH), "--output", "json")
+    reference = applied.json()["snapshots"]["before"]
+    restored = cli("apply", "--user-pool-id", seeded.pool_id, "--restore", reference, "--output", "json")
+
+    # Then the snapshots went to S3 and the restore brought the pool back
+    assert applied.code == 0, applied.out
+    assert reference.startswith(f"s3://{name}/snapshots/{ACCOUNT}/{REGION}/")
+    assert restored.code == 0, restored.out
+    assert restored.json()["snapshots"]["after"].startswith(f"s3://{name}/")
+    assert len(s3.list_objects_v2(Bucket=name)["Contents"]) == 4
+    assert seeded.pool()["Policies"]["PasswordPolicy"]["MinimumLength"] == 12
+    assert "PostAuthentication" not in seeded.pool()["LambdaConfig"]
+
+
+def test_apply_to_missing_bucket_writes_nothing(seeded: Seeded) -> None:
+    # Given a bucket that does not exist
+    before = seeded.pool()
+
+    # When a change is applied with it
+    run = cli(
+        "apply",
+        "--user-pool-id",
+        seeded.pool_id,
+        "--patch",
+        json.dumps(PATCH),
+        "--snapshot-bucket",
+        "no-such-bucket-here",
+        "--output",
+        "json",
+    )
+
+    # Then the before snapshot failed, so nothing was written to Cognito
+    assert run.code == 1
+    assert run.json()["error"]["code"] == "SnapshotFailed"
+    assert seeded.pool()["LastModifiedDate"] == before["LastModifiedDate"]
+
+
+# --- verification ---------------------------------------------------------------------------------
+
+
+def test_verification_difference_prints_a_warning(
+    seeded: Seeded, snapshots: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a service that ignores part of the write (the client name comes back different)
+    original = Boto3Cognito.update
+
+    def normalising_update(self: Boto3Cognito, target: Target, document: Mapping[str, Any]) -> None:
+        original(self, target, {**document, "ClientName": "renamed-by-someone-else"})
+
+    monkeypatch.setattr(Boto3Cognito, "update", normalising_update)
+
+    # When a client change is applied
+    run = cli(
+        "apply",
+        "--user-pool-id",
+        seeded.pool_id,
+        "--client-id",
+        seeded.client_id,
+        "--patch",
+        '{"LogoutURLs": ["https://app.acme.example.com/bye"]}',
+        "--snapshot-dir",
+        str(snapshots),
+    )
+
+    # Then the status stays applied (exit 0), the diff lists the difference, stderr warns
+    assert run.code == 0, run.out
+    assert "status: applied" in run.out
+    assert "verification: WARNING, 1 difference(s)" in run.out
+    assert '/ClientName: expected "acme-web", live "renamed-by-someone-else"' in run.out
+    assert run.err.startswith("warning: the live configuration differs from the plan at 1 path(s)")
+
+
+def _names(changes: Sequence[Mapping[str, Any]]) -> list[str]:
+    return [str(change["path"]) for change in changes]
+
+
+def test_verification_difference_in_json_output(
+    seeded: Seeded, snapshots: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the same normalising service
+    original = Boto3Cognito.update
+
+    def normalising_update(self: Boto3Cognito, target: Target, document: Mapping[str, Any]) -> None:
+        original(self, target, {**document, "ClientName": "renamed-by-someone-else"})
+
+    monkeypatch.setattr(Boto3Cognito, "update", normalising_update)
+
+    # When applied with --output json
+    run = cli(
+        "apply",
+        "--user-pool-id",
+        seeded.pool_id,
+        "--client-id",
+        seeded.client_id,
+        "--patch",
+        '{"LogoutURLs": ["https://app.acme.example.com/bye"]}',
+        "--snapshot-dir",
+        str(snapshots),
+        "--output",
+        "json",
+    )
+
+    # Then the result carries verification.differences, and stderr still warns
+    differences = run.json()["verification"]["differences"]
+    assert _names(differences) == ["/ClientName"]
+    assert differences[0] == {
+        "path": "/ClientName",
+        "expected": "acme-web",
+        "actual": "renamed-by-someone-else",
+    }
+    assert "warning:" in run.err
