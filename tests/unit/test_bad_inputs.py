@@ -7,9 +7,6 @@ folder. For each row the test asserts the error code, the JSON Pointer where it 
 the message (the suggested member name, the limit...), that no write call (UpdateUserPool*,
 AddCustomAttributes) reached Cognito - counted both at the port and by the fake's call log - and that no
 snapshot file was written.
-
-Rows that expose an engine, rules or model gap are ``xfail(strict=True)`` with the reason; they are listed
-in :data:`KNOWN_GAPS` so the gap stays visible once fixed (strict xfail then fails and must be removed).
 """
 
 from __future__ import annotations
@@ -193,25 +190,6 @@ def not_a_snapshot(env: Env) -> None:
 TWO_CLIENT_FLOWS = ["code", "client_credentials"]
 LONG_TAG_KEY = "k" * 129
 FIFTY_ONE_TAGS = {f"tag{index:02d}": "v" for index in range(51)}
-
-KNOWN_GAPS: dict[str, str] = {
-    "custom-attribute-without-name": (
-        "An addCustomAttributes item without `Name` passes every check (SchemaAttributeType has no required "
-        "member in the model and engine.new_custom_attributes does not require one): the engine writes the "
-        "before snapshot and calls AddCustomAttributes with Name ''; only botocore's parameter validation "
-        "stops it, as InvalidValue without a path ('This is a poolpatch check gap')."
-    ),
-    "tags-51": (
-        "The model sets no entry limit on UserPoolTags and no rule counts them; Cognito (like every AWS "
-        "resource) allows at most 50 user tags, so a 51-tag patch passes the checks and reaches "
-        "UpdateUserPool (the fake accepts it too)."
-    ),
-}
-
-
-def _gap(case: Case, case_id: str) -> Any:
-    return pytest.param(case, id=case_id, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[case_id]))
-
 
 CASES: list[Any] = [
     # Malformed JSON (through load_json inside parse_request)
@@ -856,7 +834,9 @@ CASES: list[Any] = [
         Case(pool({"UserPoolTags": {"aws:owner": "me"}}), "InvalidValue", "/UserPoolTags/aws:owner", "aws:"),
         id="reserved-aws-tag",
     ),
-    _gap(Case(pool({"UserPoolTags": FIFTY_ONE_TAGS}), "InvalidValue", "/UserPoolTags", "50"), "tags-51"),
+    pytest.param(
+        Case(pool({"UserPoolTags": FIFTY_ONE_TAGS}), "InvalidValue", "/UserPoolTags", "50"), id="tags-51"
+    ),
     pytest.param(
         Case(client({"ClientName": "web app!"}), "InvalidValue", "/ClientName", "pattern"),
         id="pattern-ClientName",
@@ -1182,9 +1162,9 @@ CASES: list[Any] = [
         ),
         id="custom-attribute-name-21-chars",
     ),
-    _gap(
+    pytest.param(
         Case(attributes({"AttributeDataType": "String"}), "InvalidValue", "/addCustomAttributes/0/Name"),
-        "custom-attribute-without-name",
+        id="custom-attribute-without-name",
     ),
     pytest.param(
         Case(
@@ -1420,10 +1400,9 @@ def test_bad_input_is_refused_with_its_code_before_any_write(
 def test_the_corpus_is_large_and_ids_are_unique() -> None:
     # Given the table
     ids = [param.id for param in CASES]
-    # Then it holds at least 60 rows, each with its own id, and every known gap is in the table
+    # Then it holds at least 60 rows, each with its own id
     assert len(ids) >= 60
     assert len(set(ids)) == len(ids)
-    assert set(KNOWN_GAPS) <= set(ids)
 
 
 def test_requests_refused_at_the_edge_never_reach_cognito(env: Env) -> None:

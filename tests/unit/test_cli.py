@@ -779,11 +779,6 @@ def test_apply_rejected_exits_1_with_the_code(
     assert seeded.pool()["LastModifiedDate"] == before["LastModifiedDate"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli._change prints a rejected result's error code only on stdout (render); the brief asks for "
-    "it on stderr as well. Remove this marker when the CLI writes `error: CODE: ...` to stderr.",
-)
 def test_apply_rejected_prints_the_code_on_stderr(seeded: Seeded, snapshots: Path) -> None:
     # Given an immutable member in the patch
     # When it is applied
@@ -908,13 +903,6 @@ def test_common_options_after_the_subcommand(seeded: Seeded, snapshots: Path) ->
     assert run.json()["target"]["region"] == REGION
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="common options given BEFORE the subcommand are overwritten by the subparser's defaults "
-    "(argparse parents=[common] on both levels): `poolpatch --output json plan ...` prints text and "
-    "`poolpatch --endpoint-url URL export ...` ignores the URL. Fix: default=argparse.SUPPRESS on the "
-    "subcommands' copy of the common options.",
-)
 def test_common_options_before_the_subcommand(seeded: Seeded) -> None:
     # Given --output before the subcommand
     # When a patch is planned

@@ -315,15 +315,6 @@ def test_custom_attributes_are_added_then_a_no_op(seeded: Seeded) -> None:
     assert faults.calls("AddCustomAttributes") == ["AddCustomAttributes"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Engine gap found by test_properties: rules.empty_containers (prepare) strips '' at every depth, "
-        "so a live tag with an empty value (valid: tag values are 0-256 characters) is left out of the "
-        "write and the service drops it on an unrelated change; verification reports nothing because "
-        "prepare also hides it in the re-described document."
-    ),
-)
 def test_a_tag_with_an_empty_value_survives_an_unrelated_patch(seeded: Seeded) -> None:
     # Given a pool with a tag whose value is empty
     tags = {"legal-hold": "", "team": "identity"}

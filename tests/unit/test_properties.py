@@ -81,9 +81,8 @@ SMS_MESSAGES = st.tuples(SAFE_TEXT, SAFE_TEXT).map(lambda parts: f"{parts[0]}{{#
 TAG_KEYS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_.", min_size=1, max_size=24).filter(
     lambda key: not key.lower().startswith("aws:")
 )
-# Tag values are never empty here: the engine drops empty-valued tags (see test_engine_fake.py,
-# test_a_tag_with_an_empty_value_survives_an_unrelated_patch, a known gap).
-TAG_VALUES = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_. ", min_size=1, max_size=24)
+# Tag values may be empty (0-256 characters): an empty value is a tag like any other.
+TAG_VALUES = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_. ", min_size=0, max_size=24)
 RECOVERY = st.sampled_from(
     [
         ["verified_email"],

@@ -1548,3 +1548,31 @@ def test_client_explicit_defaults() -> None:
 
     # Then token revocation is explicitly on, nothing else is defaulted
     assert defaults == {"EnableTokenRevocation": True}
+
+
+def test_tag_limit_refuses_a_patch_that_leaves_more_than_fifty_tags() -> None:
+    # Given a pool with 49 tags and a patch adding two
+    live = {"UserPoolTags": {f"t{i}": "v" for i in range(49)}}
+    patch = {"UserPoolTags": {"a": "1", "b": "2"}}
+    merged = {"UserPoolTags": {**live["UserPoolTags"], **patch["UserPoolTags"]}}
+    # When the rule runs / Then InvalidValue at /UserPoolTags naming the limit
+    with pytest.raises(InvalidValue, match="50") as caught:
+        rules.tag_limit(merged, RuleContext("pool", live, patch, {}))
+    assert caught.value.path == "/UserPoolTags"
+
+
+def test_tag_limit_ignores_patches_that_do_not_touch_tags() -> None:
+    live = {"UserPoolTags": {f"t{i}": "v" for i in range(51)}}
+    assert (
+        rules.tag_limit(copy.deepcopy(live), RuleContext("pool", live, {"MfaConfiguration": "OFF"}, {}))
+        == live
+    )
+
+
+def test_empty_tag_values_survive_prepare() -> None:
+    # Given a live pool whose tag has an empty value (values are 0-256 characters)
+    document = {"UserPoolTags": {"legal-hold": "", "team": "identity"}, "EmailConfiguration": {"From": ""}}
+    # When prepared / Then the tag stays and other empty strings still go
+    prepared = prepare("pool", document, {})
+    assert prepared["UserPoolTags"] == {"legal-hold": "", "team": "identity"}
+    assert "EmailConfiguration" not in prepared

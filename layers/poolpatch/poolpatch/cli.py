@@ -47,18 +47,31 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_FAILED, f"{self.prog}: error: {message}\n")
 
 
-def _common() -> _Parser:
+def _common(*, suppress: bool = False) -> _Parser:
+    """The common options.
+
+    The subcommands' copy has no defaults (``SUPPRESS``), so an option given
+    before the subcommand is not overwritten by the subcommand's default.
+    """
+
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if suppress else value
+
     common = _Parser(add_help=False)
     group = common.add_argument_group("common options")
-    group.add_argument("--region", help="AWS Region (default: the profile's or AWS_REGION)")
-    group.add_argument("--profile", help="AWS named profile")
+    group.add_argument(
+        "--region", default=default(None), help="AWS Region (default: the profile's or AWS_REGION)"
+    )
+    group.add_argument("--profile", default=default(None), help="AWS named profile")
     group.add_argument(
         "--endpoint-url",
-        default=os.environ.get("AWS_ENDPOINT_URL"),
+        default=default(os.environ.get("AWS_ENDPOINT_URL")),
         help="Cognito/S3/STS endpoint, e.g. a local moto server (default: AWS_ENDPOINT_URL)",
     )
-    group.add_argument("--output", choices=("text", "json"), default="text", help="output format")
-    group.add_argument("--no-color", action="store_true", help="plain text diff (also NO_COLOR=1)")
+    group.add_argument("--output", choices=("text", "json"), default=default("text"), help="output format")
+    group.add_argument(
+        "--no-color", action="store_true", default=default(False), help="plain text diff (also NO_COLOR=1)"
+    )
     return common
 
 
@@ -96,6 +109,7 @@ def _change_options(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (common options are accepted after the subcommand, as in the AWS CLI)."""
     common = _common()
+    sub_common = _common(suppress=True)
     parser = _Parser(
         prog="poolpatch",
         description="Safe, verified, snapshot-backed changes to Amazon Cognito user pools and app clients.",
@@ -104,17 +118,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"poolpatch {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     export = commands.add_parser(
-        "export", parents=[common], help="update-ready JSON of the live configuration (--cli-input-json)"
+        "export", parents=[sub_common], help="update-ready JSON of the live configuration (--cli-input-json)"
     )
     _target_options(export, required=True)
-    skeleton = commands.add_parser("skeleton", parents=[common], help="the update document's shape")
+    skeleton = commands.add_parser("skeleton", parents=[sub_common], help="the update document's shape")
     skeleton.add_argument("kind", choices=("pool", "client"))
-    plan = commands.add_parser("plan", parents=[common], help="show what a change would do; write nothing")
+    plan = commands.add_parser(
+        "plan", parents=[sub_common], help="show what a change would do; write nothing"
+    )
     _change_options(plan)
     plan.add_argument(
         "--detailed-exitcode", action="store_true", help="exit 2 when there are changes, 0 when none"
     )
-    apply = commands.add_parser("apply", parents=[common], help="apply a change with before/after snapshots")
+    apply = commands.add_parser(
+        "apply", parents=[sub_common], help="apply a change with before/after snapshots"
+    )
     _change_options(apply)
     return parser
 
@@ -139,12 +157,7 @@ def main(
         if args.output == "json" and args.command in {"plan", "apply"}:
             target = {"userPoolId": args.user_pool_id or ""}
             _print_json(Result.from_error(error, args.request_id or "", target).to_dict(), out)
-        else:
-            err.write(
-                f"error: {error.code}: {error.describe()}"
-                + (f" (at {error.path})" if error.path else "")
-                + "\n"
-            )
+        err.write(_error_line(error) + "\n")
         return EXIT_FAILED
 
 
@@ -201,6 +214,7 @@ def _change(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "see verification.differences\n"
         )
     if result.error is not None:
+        err.write(_error_line(result.error) + "\n")
         return EXIT_FAILED
     if args.command == "plan" and args.detailed_exitcode and result.changes:
         return EXIT_CHANGES
@@ -302,11 +316,13 @@ def render(result: Result, *, color: bool = False) -> str:
         else:
             lines.append("verification: the live configuration equals the plan")
     if result.error is not None:
-        message = f"error: {result.error.code}: {result.error.describe()}"
-        if result.error.path:
-            message += f" (at {result.error.path})"
-        lines.append(paint(message, "red"))
+        lines.append(paint(_error_line(result.error), "red"))
     return "\n".join(lines) + "\n"
+
+
+def _error_line(error: PoolpatchError) -> str:
+    line = f"error: {error.code}: {error.describe()}"
+    return f"{line} (at {error.path})" if error.path else line
 
 
 def _render_change(change: Change, paint: Any) -> list[str]:

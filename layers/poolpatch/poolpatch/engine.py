@@ -260,6 +260,14 @@ def new_custom_attributes(
     problems: list[PoolpatchError] = []
     for index, item in enumerate(requested):
         problems.extend(model.check_shape(item_shape, item, f"/addCustomAttributes/{index}", partial=False))
+        if not isinstance(item.get("Name"), str) or not item.get("Name"):
+            problems.append(
+                InvalidValue(
+                    "A custom attribute needs a `Name`.",
+                    path=f"/addCustomAttributes/{index}/Name",
+                    remedy='Name it, e.g. {"Name": "tier", "AttributeDataType": "String"}.',
+                )
+            )
         if item.get("Required"):
             problems.append(
                 ImmutableSetting(

@@ -140,6 +140,14 @@ _KEEP_EMPTY: frozenset[tuple[str, ...]] = frozenset(
         ("UserAttributeUpdateSettings", "AttributesRequireVerificationBeforeUpdate"),
     }
 )
+# Maps whose values may be empty strings: a tag value is 0-256 characters (cognito-api.md §3.2), so
+# `{"legal-hold": ""}` is a tag, and stripping it would drop it on the next unrelated write.
+_EMPTY_VALUED_MAPS: frozenset[str] = frozenset({"UserPoolTags"})
+
+
+def _meaningful_empty(path: tuple[str, ...]) -> bool:
+    """True for the empty values the service gives a meaning to."""
+    return path in _KEEP_EMPTY or (len(path) == 2 and path[0] in _EMPTY_VALUED_MAPS)
 
 
 def _strip(value: Any, path: tuple[str, ...], keep: Callable[[tuple[str, ...]], bool]) -> Any:
@@ -255,12 +263,13 @@ def aws_tags(document: dict[str, Any], description: Mapping[str, Any]) -> dict[s
 def empty_containers(document: dict[str, Any], description: Mapping[str, Any]) -> dict[str, Any]:
     """Strip ``None``, ``""``, ``[]`` and ``{}`` recursively, except the empties that mean something.
 
-    ``SmsConfiguration.SnsCallerArn`` may be ``""`` and an empty
-    ``UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate`` disables the setting.
+    ``SmsConfiguration.SnsCallerArn`` may be ``""``, an empty
+    ``UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate`` disables the setting, and a
+    tag value may be ``""`` (``UserPoolTags`` values are 0-256 characters).
     Source: cognito-api.md §2.3 (hashicorp/terraform-provider-aws#21143, #2365) and §1
     (hashicorp/terraform-provider-aws#34904). ``False`` and ``0`` are values, never stripped.
     """
-    return _strip_document(document, lambda path: path in _KEEP_EMPTY)
+    return _strip_document(document, _meaningful_empty)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -367,6 +376,28 @@ def aws_tags_reserved(document: dict[str, Any], ctx: RuleContext) -> dict[str, A
                     remedy="Choose a key that does not start with 'aws:'.",
                 )
     return aws_tags(document, ctx.description)
+
+
+#: Tags per user pool (cognito-api.md §3.2).
+MAX_TAGS = 50
+
+
+def tag_limit(document: dict[str, Any], ctx: RuleContext) -> dict[str, Any]:
+    """Refuse a patch that leaves more than 50 tags on the pool.
+
+    Only checked when the patch names ``UserPoolTags``: a live pool is never blocked by its own state.
+    Source: cognito-api.md §3.2 (``UserPoolTags``: key 1-128, value 0-256, at most 50 per pool).
+    """
+    if "UserPoolTags" not in ctx.patch:
+        return document
+    tags = document.get("UserPoolTags")
+    if isinstance(tags, Mapping) and len(tags) > MAX_TAGS:
+        raise InvalidValue(
+            f"The pool would have {len(tags)} tags; Cognito allows at most {MAX_TAGS} per user pool.",
+            path="/UserPoolTags",
+            remedy="Remove tags (null) in the same patch, or merge several into one.",
+        )
+    return document
 
 
 def verification_email_pair_final(document: dict[str, Any], ctx: RuleContext) -> dict[str, Any]:
@@ -966,7 +997,7 @@ def empty_containers_final(document: dict[str, Any], ctx: RuleContext) -> dict[s
     (``poolpatch.model``) and the service decide. Source: cognito-api.md §2.3.
     """
     literal = _patch_literal_empties(ctx.patch)
-    return _strip_document(document, lambda path: path in _KEEP_EMPTY or path in literal)
+    return _strip_document(document, lambda path: _meaningful_empty(path) or path in literal)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -995,6 +1026,7 @@ RULES: tuple[Rule, ...] = (
     Rule("empty-containers", "prepare", empty_containers, _BOTH, "cognito-api.md §2.3"),
     Rule("legacy-fields-rejected", "finalise", legacy_fields_rejected, _POOL, "cognito-api.md §3 rows 1-2"),
     Rule("aws-tags-reserved", "finalise", aws_tags_reserved, _POOL, "cognito-api.md §3 row 14"),
+    Rule("tag-limit", "finalise", tag_limit, _POOL, "cognito-api.md §3.2"),
     Rule(
         "verification-email-pair-final",
         "finalise",
