@@ -19,6 +19,7 @@ for a request that cannot proceed.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -118,14 +119,19 @@ class Engine:
             return
         if request.mode == "plan":
             return
-        result.snapshots["before"] = self._snapshot("before", request, target, started, described)
+        result.snapshots["before"] = self._snapshot(
+            "before", request, target, started, described=described, update_document=plan.live
+        )
         if plan.new_attributes:
             port.add_custom_attributes(target, plan.new_attributes)
         if plan.desired != plan.live:
             port.update(target, plan.desired)
         after = port.describe(target)
-        result.differences = verify(target.kind, plan, after)
-        result.snapshots["after"] = self._snapshot("after", request, target, started, after)
+        live_after = live_document(target.kind, after.parsed)
+        result.differences = verify(plan, after, live_after)
+        result.snapshots["after"] = self._snapshot(
+            "after", request, target, started, described=after, update_document=live_after
+        )
         result.status = "applied"
 
     def plan(self, request: ChangeRequest, target: Target, described: Described) -> Plan:
@@ -162,10 +168,19 @@ class Engine:
         return replacement_patch(live, document)
 
     def _snapshot(
-        self, phase: Phase, request: ChangeRequest, target: Target, started: datetime, described: Described
+        self,
+        phase: Phase,
+        request: ChangeRequest,
+        target: Target,
+        started: datetime,
+        *,
+        described: Described,
+        update_document: Mapping[str, Any],
     ) -> str:
         key = snapshot_key(target, started=started, request_id=request.request_id, phase=phase)
-        document = snapshot_document(phase, request, target, described, captured=self._clock())
+        document = snapshot_document(
+            phase, request, target, described, captured=self._clock(), update_document=update_document
+        )
         return self._snapshots.put(key, document)
 
 
@@ -222,9 +237,12 @@ def apply_patch(
     context = rules.RuleContext(kind=kind, live=live, patch=patch, description=parsed)
     desired: dict[str, Any] = rules.finalise(kind, merged, context)
     named = named_pointers(patch)
+    # Only members the patch touches are checked as complete values: a problem in an untouched member
+    # is live state the request did not cause, and every error lies inside its own top-level member.
+    touched = {key: desired[key] for key in patch if key in desired}
     problems = [
         error
-        for error in model.check_document(kind, desired, partial=False)
+        for error in model.check_document(kind, touched, partial=False)
         if error.path is None or any(related(error.path, pointer) for pointer in named)
     ]
     _raise_first(problems)
@@ -326,9 +344,11 @@ def _definition_differences(requested: Mapping[str, Any], current: Mapping[str, 
     return out
 
 
-def verify(kind: Kind, plan: Plan, after: Described) -> list[Change]:
-    """Differences between the planned and the live document not explained by a removal."""
-    live = live_document(kind, after.parsed)
+def verify(plan: Plan, after: Described, live: Mapping[str, Any]) -> list[Change]:
+    """Differences between the planned and the live document not explained by a removal.
+
+    ``live`` is :func:`live_document` of ``after`` (computed once by the caller, reused for the snapshot).
+    """
     differences = unexpected(diff(plan.desired, live), plan.removed)
     names = {str(item.get("Name")) for item in after.parsed.get("SchemaAttributes") or []}
     for item in plan.new_attributes:
@@ -339,10 +359,21 @@ def verify(kind: Kind, plan: Plan, after: Described) -> list[Change]:
 
 
 def snapshot_document(
-    phase: Phase, request: ChangeRequest, target: Target, described: Described, *, captured: datetime
+    phase: Phase,
+    request: ChangeRequest,
+    target: Target,
+    described: Described,
+    *,
+    captured: datetime,
+    update_document: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A before/after snapshot: request, target, time, SDK version, redacted description, update document."""
+    """A before/after snapshot: request, target, time, SDK version, redacted description, update document.
+
+    ``update_document`` is :func:`live_document` of ``described`` when the caller already has it.
+    """
     kind = target.kind
+    if update_document is None:
+        update_document = live_document(kind, described.parsed)
     ids = {"UserPoolId": target.user_pool_id}
     if target.client_id:
         ids["ClientId"] = target.client_id
@@ -355,7 +386,7 @@ def snapshot_document(
         "request": _request_summary(request),
         "target": {**target.to_dict(), "kind": kind},
         "description": redact(model.describe_shape(kind), described.parsed),
-        "updateDocument": {**ids, **live_document(kind, described.parsed)},
+        "updateDocument": {**ids, **update_document},
     }
 
 
@@ -370,9 +401,15 @@ _KEPT_IDENTIFIERS = frozenset({"ClientId", "UserPoolId"})
 
 
 def redact(shape: Any, value: Any, name: str = "") -> Any:
-    """A JSON-safe copy of a parsed value with every ``sensitive`` member (ClientSecret...) removed."""
-    if getattr(shape, "metadata", {}).get("sensitive") and name not in _KEPT_IDENTIFIERS:
+    """The parsed value with every ``sensitive`` member (ClientSecret...) removed.
+
+    Subtrees whose shape can hold no sensitive member are shared, not copied (the snapshot is encoded
+    at once and never modified); datetimes are left to the snapshot encoder.
+    """
+    if _sensitive(shape) and name not in _KEPT_IDENTIFIERS:
         return MISSING
+    if not _holds_sensitive(shape) and not (isinstance(value, Mapping) and "ClientSecret" in value):
+        return value
     if isinstance(value, Mapping):
         members = getattr(shape, "members", None)
         out: dict[str, Any] = {}
@@ -387,9 +424,37 @@ def redact(shape: Any, value: Any, name: str = "") -> Any:
     if isinstance(value, list):
         member = getattr(shape, "member", None)
         return [item for item in (redact(member, v) for v in value) if item is not MISSING]
-    if isinstance(value, datetime):
-        return value.isoformat()
     return value
+
+
+def _sensitive(shape: Any) -> bool:
+    return bool(getattr(shape, "metadata", {}).get("sensitive"))
+
+
+@functools.cache
+def _holds_sensitive_named(name: str) -> bool:
+    shape = model.service_model().shape_for(name)
+    return _walk_sensitive(shape, set())
+
+
+def _holds_sensitive(shape: Any) -> bool:
+    """Whether ``shape`` or anything below it is ``sensitive`` (cached per shape name); unknown: True."""
+    if shape is None:
+        return True
+    return _holds_sensitive_named(shape.name)
+
+
+def _walk_sensitive(shape: Any, seen: set[str]) -> bool:
+    if _sensitive(shape):
+        return True
+    if shape.name in seen:
+        return False
+    seen.add(shape.name)
+    children = [
+        *getattr(shape, "members", {}).values(),
+        *(child for child in (getattr(shape, "member", None), getattr(shape, "value", None)) if child),
+    ]
+    return any(_walk_sensitive(child, seen) for child in children)
 
 
 def _raise_first(problems: Iterable[PoolpatchError]) -> None:

@@ -7,16 +7,26 @@ that shares no mutable containers with them.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
+
+
+def tree_copy(value: Any) -> Any:
+    """A copy of a JSON-like tree (dicts, lists, immutable leaves); several times faster than deepcopy."""
+    if isinstance(value, dict):
+        return {key: tree_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [tree_copy(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: tree_copy(item) for key, item in value.items()}
+    return value
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
     """Apply ``patch`` to ``target`` as RFC 7396 section 2 defines, without mutating either."""
     if not isinstance(patch, Mapping):
-        return copy.deepcopy(patch)
-    result: dict[str, Any] = copy.deepcopy(dict(target)) if isinstance(target, Mapping) else {}
+        return tree_copy(patch)
+    result: dict[str, Any] = tree_copy(dict(target)) if isinstance(target, Mapping) else {}
     for key, value in patch.items():
         if value is None:
             result.pop(key, None)

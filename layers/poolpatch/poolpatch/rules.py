@@ -37,6 +37,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from poolpatch.errors import ConflictingSettings, ImmutableSetting, InvalidValue
+from poolpatch.merge import tree_copy
 
 Kind = Literal["pool", "client"]
 
@@ -1106,7 +1107,7 @@ def prepare(kind: Kind, document: Mapping[str, Any], description: Mapping[str, A
 
     Deterministic and idempotent (``prepare(prepare(x)) == prepare(x)``); the input is not modified.
     """
-    result = copy.deepcopy(dict(document))
+    result: dict[str, Any] = tree_copy(dict(document))
     for rule in _rules(kind, "prepare"):
         result = rule.func(result, description)
     return result
@@ -1119,7 +1120,7 @@ def finalise(kind: Kind, document: Mapping[str, Any], ctx: RuleContext) -> dict[
     :class:`~poolpatch.errors.ImmutableSetting`, each with a JSON Pointer ``path`` and a ``remedy``.
     The input is not modified.
     """
-    result = copy.deepcopy(dict(document))
+    result: dict[str, Any] = tree_copy(dict(document))
     for rule in _rules(kind, "finalise"):
         result = rule.func(result, ctx)
     return result
