@@ -589,7 +589,7 @@ def part_two(
         "Versioned, encrypted snapshot bucket; ChangeQueue.fifo with its DLQ; the idempotency table;",
         "an event bus whose rule delivers 'User Pool Change Requested' events to intake; a rule on results.",
     )
-    with EmbeddedStack(endpoint_url) as stack:
+    with EmbeddedStack(endpoint_url, log_level="INFO" if verbose else "WARNING") as stack:
         screen.line(
             f"    bus {stack.event_bus_name}, queue {stack.queue_url.rsplit('/', 1)[-1]}, "
             f"bucket {stack.bucket}, table {stack.table}"
