@@ -260,11 +260,11 @@ def test_update_fault(
         assert _live(cognito, pool_id) == before
 
 
-# --- verify and after snapshot (the write happened; the retry converges) -----------------------------
+# --- verify and after snapshot (the write happened; retried in place) --------------------------------
 
 
 @pytest.mark.parametrize("step", ["verify", "after-snapshot"])
-def test_fault_after_the_write_converges_on_retry(
+def test_fault_after_the_write_is_retried_in_place(
     stack: EmbeddedStack,
     cognito: CognitoIdentityProviderClient,
     seeded: tuple[str, dict[str, Any]],
@@ -298,11 +298,13 @@ def test_fault_after_the_write_converges_on_retry(
     # When apply runs until the queue is empty
     batches = stack.run_apply()
 
-    # Then the record was retried once, the retry finds nothing left to write, and the pool holds the change
-    assert [len(b.failed_ids) for b in batches] == [1, 0]
-    assert _statuses(stack) == [("unchanged", None)]
+    # Then the engine retried the step in place: one write, applied and verified, both snapshots, no
+    # redelivery (a redelivery would find nothing to change and lose the after snapshot)
+    assert [len(b.failed_ids) for b in batches] == [0]
+    assert _statuses(stack) == [("applied", None)]
     assert faults.calls("UpdateUserPool") == ["UpdateUserPool"]
     assert len(_before_snapshots(stack)) == 1
+    assert len(stack.snapshot_keys("snapshots/")) == 2
     assert _live(cognito, pool_id) == _expected(before)
 
 

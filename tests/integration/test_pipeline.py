@@ -235,6 +235,28 @@ def test_direct_invocation_of_intake_enqueues(stack: EmbeddedStack, pool: tuple[
     )
 
 
+def test_a_plan_is_not_recorded_so_an_apply_with_the_same_request_id_writes(
+    stack: EmbeddedStack, cognito: CognitoIdentityProviderClient, pool: tuple[str, str]
+) -> None:
+    # Given a plan and then an apply of the same change under one requestId (sent after the FIFO
+    # deduplication window, here simulated with distinct deduplication ids)
+    pool_id, _ = pool
+    patch = {"Policies": {"PasswordPolicy": {"MinimumLength": 16}}}
+    plan = change_request(pool_id, patch, request_id="plan-then-apply", mode="plan")
+    apply = change_request(pool_id, patch, request_id="plan-then-apply")
+    stack.send_to_queue(plan, group_id=stack.group_id(pool_id), deduplication_id="plan-then-apply-1")
+    stack.run_apply()
+    stack.send_to_queue(apply, group_id=stack.group_id(pool_id), deduplication_id="plan-then-apply-2")
+    # When the apply is processed
+    stack.run_apply()
+    # Then it wrote (the plan left no idempotency record to answer it)
+    statuses = [event["detail"]["status"] for event in stack.results()]
+    assert statuses == ["planned", "applied"]
+    assert faults.calls("UpdateUserPool") == ["UpdateUserPool"]
+    live = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    assert live["Policies"]["PasswordPolicy"]["MinimumLength"] == 16
+
+
 @pytest.mark.parametrize("redelivery", ["lost-delete", "producer-resend"])
 def test_same_request_id_twice_writes_once(
     stack: EmbeddedStack, cognito: CognitoIdentityProviderClient, pool: tuple[str, str], redelivery: str

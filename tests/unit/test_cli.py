@@ -1099,3 +1099,48 @@ def test_verification_difference_in_json_output(
         "actual": "renamed-by-someone-else",
     }
     assert "warning:" in run.err
+
+
+def test_a_request_refused_before_the_engine_still_prints_a_valid_result_document(snapshots: Path) -> None:
+    # Given a patch that is not JSON, with JSON output
+    run = cli("apply", "--output", "json", "--user-pool-id", "eu-west-1_AbC", "--patch", "{not json")
+    # Then exit 1, the code on stderr, and stdout a result document the published schema accepts
+    import jsonschema
+
+    from helpers.events import load_schema
+
+    assert run.code == 1
+    assert "InvalidRequest" in run.err
+    document = run.json()
+    jsonschema.Draft4Validator(load_schema("result")).validate(document)
+    assert document["requestId"].startswith("cli-")
+
+
+def test_a_request_for_another_account_is_refused_by_the_cli(seeded: Seeded, snapshots: Path) -> None:
+    # Given a full request that names an account the session's credentials are not for
+    request = {
+        "version": "1",
+        "requestId": "other-account",
+        "target": {"userPoolId": seeded.pool_id, "accountId": "444455556666"},
+        "patch": {"DeletionProtection": "INACTIVE"},
+    }
+    before = seeded.pool()["LastModifiedDate"]
+    # When applied with the CLI
+    run = cli("apply", "--request", json.dumps(request), "--snapshot-dir", str(snapshots))
+    # Then it is refused with TargetNotAllowed, and nothing was written
+    assert run.code == 1
+    assert "TargetNotAllowed" in run.err
+    assert seeded.pool()["LastModifiedDate"] == before
+    assert not snapshots.exists()
+
+
+def test_a_request_for_another_region_names_the_option_to_use(seeded: Seeded, snapshots: Path) -> None:
+    request = {
+        "version": "1",
+        "requestId": "other-region",
+        "target": {"userPoolId": seeded.pool_id, "region": "us-east-1"},
+        "patch": {"DeletionProtection": "INACTIVE"},
+    }
+    run = cli("apply", "--request", json.dumps(request), "--snapshot-dir", str(snapshots))
+    assert run.code == 1
+    assert "--region us-east-1" in run.err

@@ -56,16 +56,18 @@ def test_update_client_sends_both_ids() -> None:
     stubber.assert_no_pending_responses()
 
 
-def test_describe_client_returns_the_parsed_object() -> None:
+def test_describe_without_the_raw_response_refuses_instead_of_skipping_the_guard() -> None:
+    # Given a stubbed client: Stubber answers with parsed data only, no raw HTTP body
     adapter, stubber = _adapter()
     stubber.add_response(
         "describe_user_pool_client",
         {"UserPoolClient": {"UserPoolId": "eu-west-1_AbC", "ClientId": "client1", "ClientName": "web"}},
         {"UserPoolId": "eu-west-1_AbC", "ClientId": "client1"},
     )
-    with stubber:
-        described = adapter.describe(CLIENT)
-    assert described.parsed["ClientName"] == "web"
+    # When describing / Then the adapter refuses (retryable) rather than guard the parsed object
+    with stubber, pytest.raises(ServiceError, match="raw") as caught:
+        adapter.describe(CLIENT)
+    assert caught.value.retryable
 
 
 def test_add_custom_attributes_passes_the_definitions() -> None:

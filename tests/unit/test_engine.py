@@ -110,7 +110,14 @@ class MemoryStore:
 
 
 def _engine(cognito: MemoryCognito, store: MemoryStore) -> Engine:
-    return Engine(fixed(cognito), store, account_id="123456789012", region="eu-west-1", clock=lambda: NOW)
+    return Engine(
+        fixed(cognito),
+        store,
+        account_id="123456789012",
+        region="eu-west-1",
+        clock=lambda: NOW,
+        sleep=lambda _seconds: None,
+    )
 
 
 def _request(**overrides: Any) -> ChangeRequest:
@@ -204,21 +211,42 @@ def test_before_snapshot_failure_stops_before_any_write(cognito: MemoryCognito, 
     assert "update" not in cognito.calls
 
 
-def test_failure_after_the_write_keeps_the_plan_and_the_before_snapshot(
+def test_a_persistent_failure_after_the_write_stays_applied_and_says_what_is_missing(
     cognito: MemoryCognito, store: MemoryStore
 ) -> None:
+    # Given an after snapshot that can never be written
     store.fail_on = "after.json"
+    # When applied
     result = _engine(cognito, store).run(_request())
-    assert result.status == "failed"
-    assert result.changes
-    assert "before" in result.snapshots
-    assert "update" in cognito.calls
-    # And a retry converges: the change is already there, nothing more is written
-    store.fail_on = None
-    cognito.calls.clear()
-    retry = _engine(cognito, store).run(_request(requestId="req-1"))
-    assert retry.status == "unchanged"
-    assert cognito.calls == ["describe"]
+    # Then the write is reported as applied, unproven, with its before snapshot and no after snapshot
+    document = result.to_dict()
+    assert result.status == "applied"
+    assert "error" not in document
+    assert document["verification"]["error"]["code"] == "SnapshotFailed"
+    assert set(result.snapshots) == {"before"}
+    assert result.mismatched
+    # And the verifying describe was retried in place, a bounded number of times
+    assert cognito.calls == ["describe", "update", "describe", "describe", "describe"]
+
+
+def test_a_transient_failure_after_the_write_is_retried_in_place(
+    cognito: MemoryCognito, store: MemoryStore
+) -> None:
+    # Given a verifying describe that fails once
+    class FlakyAfterWrite(MemoryCognito):
+        def update(self, target: Target, document: Mapping[str, Any]) -> None:
+            super().update(target, document)
+            self.fail["describe"] = ConcurrentModification("busy")
+
+    flaky = FlakyAfterWrite(POOL)
+    # When applied
+    result = _engine(flaky, store).run(_request())
+    # Then it is applied and verified, with both snapshots, and no retry of the whole request is needed
+    assert result.status == "applied"
+    assert result.differences == []
+    assert result.verification_error is None
+    assert set(result.snapshots) == {"before", "after"}
+    assert flaky.calls == ["describe", "update", "describe"]
 
 
 def test_update_error_is_reported_with_its_code(cognito: MemoryCognito, store: MemoryStore) -> None:
@@ -343,3 +371,20 @@ def test_restore_refuses_a_snapshot_of_another_target(cognito: MemoryCognito, st
     result = _engine(cognito, store).run(_request(patch=None, restore={"snapshot": "mem://other"}))
     assert result.to_dict()["error"]["code"] == "InvalidRequest"
     assert cognito.calls == ["describe"]
+
+
+def test_input_only_members_are_not_verified() -> None:
+    # Given a client plan that sends PublishSecretsInAWSSecretsManager (an action Describe never returns)
+    from poolpatch.engine import Plan, input_only_pointers, verify
+
+    plan = Plan(
+        live={"ClientName": "web"},
+        desired={"ClientName": "web", "PublishSecretsInAWSSecretsManager": True},
+        removed=(),
+        new_attributes=(),
+        changes=(),
+    )
+    after = Described(parsed={"ClientName": "web"}, raw={"ClientName": "web"})
+    # When verified against a live client without it / Then no difference is reported
+    assert input_only_pointers("client") == ("/PublishSecretsInAWSSecretsManager",)
+    assert verify("client", plan, after, {"ClientName": "web"}) == []

@@ -146,7 +146,7 @@ def test_every_member_of_the_schema_is_documented(name: str) -> None:
 def test_result_error_codes_are_the_stable_codes() -> None:
     # Given the stable error codes of the engine
     # When the result schema's error code enum is read
-    codes = load_schema("result")["properties"]["error"]["properties"]["code"]["enum"]
+    codes = load_schema("result")["definitions"]["error"]["properties"]["code"]["enum"]
 
     # Then it lists exactly those codes, in the same order
     assert tuple(codes) == ERROR_CODES

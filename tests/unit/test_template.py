@@ -357,7 +357,8 @@ def test_apply_consumes_change_queue_fifo_in_partial_batches(template: Template)
     assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert queue["FifoQueue"] is True
     assert queue["ContentBasedDeduplication"] is False
-    assert queue["RedrivePolicy"]["maxReceiveCount"] == 5
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == {"Ref": "MaxReceiveCount"}
+    assert template["Parameters"]["MaxReceiveCount"]["Default"] == 5
     assert target_of(queue["RedrivePolicy"]["deadLetterTargetArn"]) == "ChangeDLQ"
     assert dlq["FifoQueue"] is True
 
@@ -401,8 +402,9 @@ def test_function_environment_matches_the_contract(template: Template) -> None:
         own = props(template["Resources"][name]).get("Environment", {}).get("Variables", {})
         # When the effective environment is merged as SAM merges it
         names = set(global_env) | set(own)
-        # Then the variable names are exactly the design's contract
-        assert names == CONTRACT_ENV, name
+        # Then the variable names are exactly the design's contract (apply adds MAX_RECEIVE_COUNT)
+        extension = {"MAX_RECEIVE_COUNT"} if name == "ApplyFunction" else set()
+        assert names == CONTRACT_ENV | extension, name
     assert global_env["POWERTOOLS_SERVICE_NAME"] == "poolpatch"
     assert global_env["POWERTOOLS_METRICS_NAMESPACE"] == "Poolpatch"
 
@@ -601,3 +603,11 @@ def test_cfn_lint_api_reports_a_broken_template() -> None:
     matches = lint(broken)
     # Then the finding is reported, so an empty result above means a clean template
     assert matches
+
+
+def test_apply_knows_the_queue_receive_limit(template: Template) -> None:
+    # Given the apply function's environment and the change queue's redrive policy
+    apply_env = props(template["Resources"]["ApplyFunction"])["Environment"]["Variables"]
+    redrive = props(template["Resources"]["ChangeQueue"])["RedrivePolicy"]
+    # Then both come from the same parameter, so the last receive is the one that publishes `failed`
+    assert apply_env["MAX_RECEIVE_COUNT"] == redrive["maxReceiveCount"] == {"Ref": "MaxReceiveCount"}

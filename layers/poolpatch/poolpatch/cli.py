@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from poolpatch import __version__
-from poolpatch.errors import InvalidRequest, PoolpatchError
+from poolpatch.errors import InvalidRequest, PoolpatchError, TargetNotAllowed
 from poolpatch.plan import MISSING, Change
 from poolpatch.request import ChangeRequest, Target, load_json, parse_request
 from poolpatch.result import Result
@@ -144,6 +144,8 @@ def main(
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     args = build_parser().parse_args(argv)
+    if args.command in {"plan", "apply"} and not args.request_id:
+        args.request_id = _new_id()  # one id for the run, also on results of requests refused early
     try:
         if args.command == "skeleton":
             from poolpatch import model
@@ -155,8 +157,8 @@ def main(
         return _change(args, out, err)
     except PoolpatchError as error:
         if args.output == "json" and args.command in {"plan", "apply"}:
-            target = {"userPoolId": args.user_pool_id or ""}
-            _print_json(Result.from_error(error, args.request_id or "", target).to_dict(), out)
+            target = {"userPoolId": args.user_pool_id} if args.user_pool_id else {}
+            _print_json(Result.from_error(error, args.request_id, target).to_dict(), out)
         err.write(_error_line(error) + "\n")
         return EXIT_FAILED
 
@@ -196,6 +198,7 @@ def _change(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     request = _request_from_args(args)
     context = AwsContext.from_cli(args)
+    _check_session_target(request.target, context)
     store: SnapshotStore
     if args.snapshot_bucket:
         store = S3SnapshotStore(context.client("s3"), args.snapshot_bucket)
@@ -213,12 +216,35 @@ def _change(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             f"warning: the live configuration differs from the plan at {len(result.differences)} path(s); "
             "see verification.differences\n"
         )
+    if result.verification_error is not None:
+        err.write(
+            "warning: the change was written but could not be verified or its after snapshot is missing: "
+            + _error_line(result.verification_error).removeprefix("error: ")
+            + "\n"
+        )
     if result.error is not None:
         err.write(_error_line(result.error) + "\n")
         return EXIT_FAILED
     if args.command == "plan" and args.detailed_exitcode and result.changes:
         return EXIT_CHANGES
     return EXIT_OK
+
+
+def _check_session_target(target: Target, context: Any) -> None:
+    """The CLI writes with the caller's own session: a request for another account or Region is refused."""
+    if target.region and target.region != context.region:
+        raise InvalidRequest(
+            f"The request targets Region {target.region}, the session uses {context.region}.",
+            path="/target/region",
+            remedy=f"Add --region {target.region}.",
+        )
+    if target.account_id and target.account_id != context.account_id():
+        raise TargetNotAllowed(
+            f"The request targets account {target.account_id}; the session's credentials are for "
+            f"{context.account_id()}.",
+            path="/target/accountId",
+            remedy="Use --profile with credentials for that account, or send the request to the pipeline.",
+        )
 
 
 def _request_from_args(args: argparse.Namespace) -> ChangeRequest:
@@ -229,7 +255,7 @@ def _request_from_args(args: argparse.Namespace) -> ChangeRequest:
             raise InvalidRequest("--request must hold a JSON object.", path="")
         if args.command == "plan":
             document = {**document, "mode": "plan"}
-        return parse_request(document, default_request_id=args.request_id or _new_id())
+        return parse_request(document, default_request_id=args.request_id)
     if not args.user_pool_id:
         raise InvalidRequest(
             "--user-pool-id is required with --patch or --restore.",
@@ -238,7 +264,7 @@ def _request_from_args(args: argparse.Namespace) -> ChangeRequest:
         )
     document = {
         "version": "1",
-        "requestId": args.request_id or _new_id(),
+        "requestId": args.request_id,
         "target": {
             "userPoolId": args.user_pool_id,
             **({"clientId": args.client_id} if args.client_id else {}),
@@ -313,8 +339,10 @@ def render(result: Result, *, color: bool = False) -> str:
             lines.extend(
                 f"  {c.path}: expected {_show(c.before)}, live {_show(c.after)}" for c in result.differences
             )
-        else:
+        elif result.verification_error is None:
             lines.append("verification: the live configuration equals the plan")
+    if result.verification_error is not None:
+        lines.append(paint("verification: NOT DONE, " + _error_line(result.verification_error), "yellow"))
     if result.error is not None:
         lines.append(paint(_error_line(result.error), "red"))
     return "\n".join(lines) + "\n"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,6 +47,10 @@ from poolpatch.result import Result
 
 #: Custom attributes per user pool (not adjustable; cognito-api.md §6).
 MAX_CUSTOM_ATTRIBUTES = 50
+#: Attempts at the verifying describe and the after snapshot, once the write has happened.
+AFTER_WRITE_ATTEMPTS = 3
+AFTER_WRITE_BACKOFF = 0.2
+AFTER_WRITE_BACKOFF_CAP = 2.0
 #: Tolerance when comparing ``expectedLastModifiedDate`` (Cognito reports milliseconds).
 _PRECONDITION_TOLERANCE = 0.001
 
@@ -83,8 +88,10 @@ class Engine:
         account_id: str,
         region: str,
         clock: Callable[[], datetime] = _utcnow,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._cognito = cognito
+        self._sleep = sleep
         self._snapshots = snapshots
         self.account_id = account_id
         self.region = region
@@ -93,9 +100,10 @@ class Engine:
     def run(self, request: ChangeRequest) -> Result:
         """Run one request to its result; ``rejected``/``failed`` results carry the error.
 
-        An error after the before snapshot keeps what is known (the plan, the
-        before snapshot) in the result, so the operator sees what may have been
-        written; a retry converges, since the update document is complete.
+        An error between the before snapshot and the update keeps what is known
+        (the plan, the before snapshot) in the result; a retry converges, since
+        the update document is complete. After the update, see
+        :meth:`_verify_and_record`.
         """
         target = request.target.resolved(account_id=self.account_id, region=self.region)
         result = Result("planned", request.request_id, target.to_dict())
@@ -126,13 +134,41 @@ class Engine:
             port.add_custom_attributes(target, plan.new_attributes)
         if plan.desired != plan.live:
             port.update(target, plan.desired)
-        after = port.describe(target)
-        live_after = live_document(target.kind, after.parsed)
-        result.differences = verify(plan, after, live_after)
-        result.snapshots["after"] = self._snapshot(
-            "after", request, target, started, described=after, update_document=live_after
-        )
-        result.status = "applied"
+        result.status = "applied"  # the write happened: whatever follows, the status stays applied
+        self._verify_and_record(port, plan, request, target, started=started, result=result)
+
+    def _verify_and_record(
+        self,
+        port: CognitoPort,
+        plan: Plan,
+        request: ChangeRequest,
+        target: Target,
+        *,
+        started: datetime,
+        result: Result,
+    ) -> None:
+        """Describe again, verify, write the after snapshot; retried in place, never failing the request.
+
+        Once the update succeeded, a retry of the whole request would find nothing left to change and end
+        ``unchanged`` without its after snapshot (or ``PreconditionFailed``, since the write moved
+        ``LastModifiedDate``). So these steps are retried here a bounded number of times, and if they
+        still fail the result stays ``applied`` with ``verification.error`` saying what is missing.
+        """
+        for attempt in range(1, AFTER_WRITE_ATTEMPTS + 1):
+            try:
+                after = port.describe(target)
+                live_after = live_document(target.kind, after.parsed)
+                result.differences = verify(target.kind, plan, after, live_after)
+                result.snapshots["after"] = self._snapshot(
+                    "after", request, target, started, described=after, update_document=live_after
+                )
+                return
+            except PoolpatchError as error:
+                if attempt == AFTER_WRITE_ATTEMPTS or not error.retryable:
+                    result.verification_error = error
+                    result.differences = result.differences or []
+                    return
+                self._sleep(min(AFTER_WRITE_BACKOFF_CAP, AFTER_WRITE_BACKOFF * 2**attempt))
 
     def plan(self, request: ChangeRequest, target: Target, described: Described) -> Plan:
         """Compute the plan for ``request`` against the described live configuration."""
@@ -344,18 +380,27 @@ def _definition_differences(requested: Mapping[str, Any], current: Mapping[str, 
     return out
 
 
-def verify(plan: Plan, after: Described, live: Mapping[str, Any]) -> list[Change]:
+def verify(kind: Kind, plan: Plan, after: Described, live: Mapping[str, Any]) -> list[Change]:
     """Differences between the planned and the live document not explained by a removal.
 
     ``live`` is :func:`live_document` of ``after`` (computed once by the caller, reused for the snapshot).
+    Input-only members (``PublishSecretsInAWSSecretsManager``) are actions, never described back, so
+    they are not compared.
     """
-    differences = unexpected(diff(plan.desired, live), plan.removed)
+    differences = unexpected(diff(plan.desired, live), [*plan.removed, *input_only_pointers(kind)])
     names = {str(item.get("Name")) for item in after.parsed.get("SchemaAttributes") or []}
     for item in plan.new_attributes:
         name = custom_name(item)
         if name not in names:
             differences.append(Change(f"/SchemaAttributes/{escape(name)}", before=item))
     return differences
+
+
+@functools.cache
+def input_only_pointers(kind: Kind) -> tuple[str, ...]:
+    """Update members that Describe never returns (actions, not settings), as JSON Pointers."""
+    described = {*model.describe_shape(kind).members, "PoolName"}
+    return tuple(f"/{member}" for member in model.update_members(kind) if member not in described)
 
 
 def snapshot_document(

@@ -30,6 +30,7 @@ class Result:
     snapshots: dict[str, str] = field(default_factory=dict)
     differences: list[Change] | None = None
     error: PoolpatchError | None = None
+    verification_error: PoolpatchError | None = None
 
     @property
     def detail_type(self) -> str:
@@ -48,8 +49,8 @@ class Result:
 
     @property
     def mismatched(self) -> bool:
-        """Written, but the verifying describe did not show exactly the planned document."""
-        return bool(self.differences)
+        """Written, but not proven: the live document differs from the plan, or could not be checked."""
+        return bool(self.differences) or self.verification_error is not None
 
     def to_dict(self) -> dict[str, Any]:
         """The result document, as published and printed by ``--output json``."""
@@ -63,6 +64,8 @@ class Result:
             out["snapshots"] = dict(self.snapshots)
         if self.differences is not None:
             out["verification"] = {"differences": [_difference(change) for change in self.differences]}
+            if self.verification_error is not None:
+                out["verification"]["error"] = self.verification_error.to_dict()
         if self.error is not None:
             out["error"] = self.error.to_dict()
         return out

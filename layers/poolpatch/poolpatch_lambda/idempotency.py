@@ -1,8 +1,9 @@
 """Powertools idempotency around the engine, keyed on ``requestId`` (never the SQS message id).
 
-Only final outcomes are recorded (applied, unchanged, planned, rejected): a
-retryable failure raises inside the idempotent function, so its record is
-deleted and the redelivered message runs again.
+Only final outcomes of ``apply`` requests are recorded (applied, unchanged,
+rejected): a retryable failure raises inside the idempotent function, so its
+record is deleted and the redelivered message runs again. Plans write nothing
+and are not recorded.
 """
 
 from __future__ import annotations
@@ -44,4 +45,12 @@ def idempotent_runner(runtime: service.Runtime, context: Any) -> Callable[[Chang
     def run(request: dict[str, Any]) -> dict[str, Any]:
         return service.run_engine(parse_request(request), runtime)
 
-    return lambda request: run(request=request.to_dict())
+    def runner(request: ChangeRequest) -> dict[str, Any]:
+        # A plan writes nothing, so it needs no record; recording it would make a later apply that reuses
+        # the requestId return the plan instead of writing.
+        if request.mode == "plan":
+            return service.run_engine(request, runtime)
+        result: dict[str, Any] = run(request=request.to_dict())
+        return result
+
+    return runner

@@ -7,7 +7,7 @@ a moto server, and nothing happens at import.
 
 from __future__ import annotations
 
-import json
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,20 +17,22 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools.metrics import MetricUnit
+from botocore.exceptions import BotoCoreError, ClientError
 
 from poolpatch.adapters.cognito import client_config
 from poolpatch.adapters.events import ChangeQueue, EventBridgePublisher
 from poolpatch.adapters.session import TargetSessions
 from poolpatch.adapters.snapshots import S3SnapshotStore
 from poolpatch.engine import Engine
-from poolpatch.errors import InvalidRequest, PoolpatchError
+from poolpatch.errors import InvalidRequest, PoolpatchError, ServiceError
 from poolpatch.model import check_document
-from poolpatch.request import ChangeRequest, parse_request
+from poolpatch.request import ChangeRequest, load_json, parse_request
 from poolpatch.result import Result
 from poolpatch_lambda.observability import logger, metrics
 from poolpatch_lambda.settings import ApplySettings, DriftSettings, IntakeSettings
 
 DRIFT_DETAIL_TYPE = "User Pool Drift Detected"
+_UNSAFE_ID = re.compile(r"[^A-Za-z0-9._:-]")
 
 
 class RetryableFailure(Exception):
@@ -122,6 +124,7 @@ def intake(document: Any, *, default_request_id: str, runtime: Runtime) -> dict[
     immutable members, invalid values). Everything else is decided by apply.
     """
     logger.remove_keys(["request_id", "user_pool_id"])  # keys of the previous invocation
+    logger.set_correlation_id(_safe_request_id(document, default_request_id))
     try:
         request = parse_request(document, default_request_id=default_request_id)
     except PoolpatchError as error:
@@ -200,11 +203,10 @@ def apply_record(
     logger.remove_keys(["request_id", "user_pool_id"])  # keys of the previous record
     document: Any = None
     try:
-        document = json.loads(body)
+        document = load_json(body, what="message body")
         request = parse_request(document, default_request_id=message_id)
-    except (PoolpatchError, ValueError) as exc:
-        error = exc if isinstance(exc, PoolpatchError) else None
-        error = error or InvalidRequest("The message body is not a JSON change request.", path="")
+    except PoolpatchError as error:
+        # Never retried: a message that cannot parse would only hold back its group, then reach the DLQ.
         target = document.get("target") if isinstance(document, Mapping) else None
         return _reject(error, _safe_request_id(document, message_id), _safe_target(target), runtime)
     logger.set_correlation_id(request.request_id)
@@ -247,10 +249,14 @@ def record(document: Mapping[str, Any], *, duration_ms: float | None = None) -> 
         "failed": "ChangesFailed",
     }
     metrics.add_metric(name=names[status], unit=MetricUnit.Count, value=1)
-    differences = document.get("verification", {}).get("differences") or []
-    if differences:
+    verification = document.get("verification", {})
+    differences = verification.get("differences") or []
+    if differences or verification.get("error"):
         metrics.add_metric(name="VerificationMismatches", unit=MetricUnit.Count, value=1)
-        logger.warning("live configuration differs from the plan", extra={"differences": differences})
+        logger.warning(
+            "live configuration not proven equal to the plan",
+            extra={"differences": differences, "verification_error": verification.get("error")},
+        )
     if duration_ms is not None:
         metrics.add_metric(name="ApplyDuration", unit=MetricUnit.Milliseconds, value=duration_ms)
     logger.info(
@@ -297,11 +303,19 @@ def drift(runtime: Runtime, *, now: datetime | None = None) -> dict[str, Any]:
 def _drift_one(key: str, runtime: Runtime, engine: Engine, now: datetime, summary: dict[str, Any]) -> None:
     settings = runtime.settings
     assert isinstance(settings, DriftSettings)
-    body = runtime.client("s3").get_object(Bucket=settings.snapshot_bucket, Key=key)["Body"].read()
-    desired = json.loads(body)
+    try:
+        body = runtime.client("s3").get_object(Bucket=settings.snapshot_bucket, Key=key)["Body"].read()
+    except (ClientError, BotoCoreError) as exc:
+        raise ServiceError(
+            f"Cannot read desired state s3://{settings.snapshot_bucket}/{key}: {exc}"
+        ) from None
+    desired = load_json(body, what=f"desired state {key}")
+    if not isinstance(desired, dict):
+        raise InvalidRequest(f"Desired state {key} must be a JSON object.", path="")
     correct = bool(desired.pop("correct", False))
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
-    base_id = "drift-" + key.removeprefix(settings.desired_prefix).removesuffix(".json").replace("/", "-")
+    name = key.removeprefix(settings.desired_prefix).removesuffix(".json")
+    base_id = "drift-" + _UNSAFE_ID.sub("-", name)
     document = {**desired, "version": "1", "mode": "plan", "requestId": f"{base_id}-{stamp}"[:128]}
     document.setdefault("reason", f"drift correction from {key}")
     document.setdefault("requestedBy", "poolpatch-drift")

@@ -173,7 +173,15 @@ class Boto3Cognito:
             member = "UserPool"
         parsed = dict(response.get(member) or {})
         raw = self._raw.body.get(member)
-        return Described(parsed=parsed, raw=raw if isinstance(raw, dict) else parsed)
+        if not isinstance(raw, dict):
+            # Without the raw JSON the unknown-field guard cannot run: never fall back to the parsed
+            # object, which by construction holds only what the local model knows.
+            raise ServiceError(
+                f"The raw {member} response was not captured; the unknown-field guard cannot run.",
+                remedy="Retry; if it persists, report it (a botocore change in response handling?).",
+                retryable=True,
+            )
+        return Described(parsed=parsed, raw=raw)
 
     def update(self, target: Target, document: Mapping[str, Any]) -> None:
         """Send the complete update document, retrying overlapping writes with bounded backoff."""
