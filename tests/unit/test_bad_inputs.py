@@ -22,6 +22,7 @@ import pytest
 from moto import mock_aws
 
 import poolpatch_fake
+from helpers.aws import fake_aws_environment
 from poolpatch.adapters.cognito import Boto3Cognito, CognitoPort, Described
 from poolpatch.adapters.session import TargetSessions
 from poolpatch.adapters.snapshots import LocalSnapshotStore
@@ -1306,16 +1307,7 @@ class World:
 def world() -> Iterator[World]:
     """The module's moto backend (fake credentials and Region, as conftest sets per test)."""
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_CONFIG_FILE": "/dev/null",
-            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-        }.items():
-            patch.setenv(name, value)
-        patch.delenv("AWS_PROFILE", raising=False)
-        patch.delenv("AWS_ENDPOINT_URL", raising=False)
+        fake_aws_environment(patch)
         with mock_aws(), poolpatch_fake.installed():
             cognito = boto3.client("cognito-idp", region_name=REGION)
             yield World(cognito, _pools(cognito))

@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 from moto import mock_aws
 
 import poolpatch_fake
+from helpers.aws import fake_aws_environment
 from poolpatch.adapters.cognito import Boto3Cognito
 from poolpatch.engine import Engine, fixed, live_document
 from poolpatch.errors import NotFound
@@ -351,16 +352,7 @@ class World:
 def world() -> Iterator[World]:
     """One backend for the module (fake credentials, as conftest sets per test)."""
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_CONFIG_FILE": "/dev/null",
-            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-        }.items():
-            patch.setenv(name, value)
-        patch.delenv("AWS_PROFILE", raising=False)
-        patch.delenv("AWS_ENDPOINT_URL", raising=False)
+        fake_aws_environment(patch)
         with mock_aws(), poolpatch_fake.installed():
             cognito = boto3.client("cognito-idp", region_name=REGION)
             pool_id = cognito.create_user_pool(PoolName="acme-properties")["UserPool"]["Id"]

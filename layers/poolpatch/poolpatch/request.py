@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from poolpatch.errors import InvalidRequest
+from poolpatch.merge import escape
 
 Kind = Literal["pool", "client"]
 Mode = Literal["apply", "plan"]
@@ -181,13 +182,7 @@ def parse_request(document: Any, *, default_request_id: str | None = None) -> Ch
             path="",
             remedy="Split the change into several requests.",
         )
-    unknown = sorted(set(document) - _TOP_LEVEL)
-    if unknown:
-        raise InvalidRequest(
-            f"Unknown request member {unknown[0]!r}.",
-            path=f"/{_escape(unknown[0])}",
-            remedy=f"Use only: {', '.join(sorted(_TOP_LEVEL))}.",
-        )
+    _refuse_unknown(document, _TOP_LEVEL, base="", what="request")
     version = document.get("version")
     if version != "1":
         raise InvalidRequest(
@@ -227,8 +222,14 @@ def parse_request(document: Any, *, default_request_id: str | None = None) -> Ch
     )
 
 
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
+def _refuse_unknown(value: Mapping[str, Any], allowed: frozenset[str], *, base: str, what: str) -> None:
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise InvalidRequest(
+            f"Unknown {what} member {unknown[0]!r}.",
+            path=f"{base}/{escape(unknown[0])}",
+            remedy=f"Use only: {', '.join(sorted(allowed))}.",
+        )
 
 
 def _request_id(value: Any, default: str | None) -> str:
@@ -257,13 +258,7 @@ def _target(value: Any) -> Target:
             path="/target",
             remedy='Give at least {"userPoolId": "<region>_<id>"}.',
         )
-    unknown = sorted(set(value) - _TARGET_MEMBERS)
-    if unknown:
-        raise InvalidRequest(
-            f"Unknown target member {unknown[0]!r}.",
-            path=f"/target/{_escape(unknown[0])}",
-            remedy=f"Use only: {', '.join(sorted(_TARGET_MEMBERS))}.",
-        )
+    _refuse_unknown(value, _TARGET_MEMBERS, base="/target", what="target")
     return Target(
         user_pool_id=_required_id(value, "userPoolId", USER_POOL_ID, 55, "like eu-west-1_AbCdEf123"),
         client_id=_id(value, "clientId", CLIENT_ID, 128, "the app client id (letters, digits, + and _)"),
