@@ -1,7 +1,7 @@
 """Drift: on a schedule, compare desired-state documents with live pools; correct or report.
 
 Corrections are change requests sent to the FIFO change queue (the one writer
-path); reports are ``User Pool Drift Detected`` events.
+path); reports are ``User Pool Drift Detected`` events (poolpatch_lambda.drift).
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from poolpatch_lambda import service
+from poolpatch_lambda import drift
 from poolpatch_lambda.handler import trace_header, validate_environment
 from poolpatch_lambda.observability import logger, metrics, tracer
+from poolpatch_lambda.runtime import account_from_arn
 from poolpatch_lambda.settings import drift_settings
 
 
@@ -22,6 +23,6 @@ from poolpatch_lambda.settings import drift_settings
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Check every desired-state document once."""
-    runtime = service.runtime_for(drift_settings(), service.account_from_arn(context.invoked_function_arn))
+    runtime = drift.runtime_for(drift_settings(), account_from_arn(context.invoked_function_arn))
     runtime.trace_header = trace_header()
-    return service.drift(runtime)
+    return drift.drift(runtime)

@@ -21,7 +21,7 @@ from helpers.events import load_event
 from poolpatch_fake import faults, seed
 from poolpatch_fake.stack import (
     ACCOUNT_ID,
-    MAX_RECEIVE_COUNT,
+    QUEUE_MAX_RECEIVE_COUNT,
     REGION,
     VISIBILITY_TIMEOUT,
     EmbeddedStack,
@@ -80,7 +80,7 @@ def test_stack_matches_template_settings(stack: EmbeddedStack) -> None:
     assert attributes["ContentBasedDeduplication"] == "false"
     assert int(attributes["VisibilityTimeout"]) == VISIBILITY_TIMEOUT
     redrive = json.loads(attributes["RedrivePolicy"])
-    assert int(redrive["maxReceiveCount"]) == MAX_RECEIVE_COUNT
+    assert int(redrive["maxReceiveCount"]) == QUEUE_MAX_RECEIVE_COUNT
     assert redrive["deadLetterTargetArn"].endswith("-ChangeDLQ.fifo")
     versioning = stack.client("s3").get_bucket_versioning(Bucket=stack.bucket)
     assert versioning["Status"] == "Enabled"
@@ -459,7 +459,12 @@ def test_cross_account_through_sts_with_the_allow_list(make_stack: StackFactory)
     assert params["RoleArn"] == f"arn:aws:iam::{PARTNER_ACCOUNT}:role/{stack.target_role_name}"
     assert params["ExternalId"] == stack.target_role_external_id
     assert params["SourceIdentity"] == "poolpatch"
-    assert detail["requestId"] in params["RoleSessionName"]
+    # The result names the role session, which CloudTrail shows as the writer's identity
+    assert results[0]["session"] == {
+        "roleArn": params["RoleArn"],
+        "name": params["RoleSessionName"],
+    }
+    assert detail["requestId"] not in params["RoleSessionName"]
 
 
 def test_account_outside_the_allow_list_is_refused_everywhere(

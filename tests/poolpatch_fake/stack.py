@@ -55,8 +55,10 @@ __all__ = [
 #: moto's default account: the hub account the functions run in.
 ACCOUNT_ID = "123456789012"
 REGION = "eu-west-1"
-#: template.yaml: ChangeQueue RedrivePolicy.maxReceiveCount and VisibilityTimeout.
+#: template.yaml: MaxReceiveCount (attempts that ran), QueueMaxReceiveCount (the redrive backstop) and
+#: ChangeQueue's VisibilityTimeout.
 MAX_RECEIVE_COUNT = 5
+QUEUE_MAX_RECEIVE_COUNT = 50
 VISIBILITY_TIMEOUT = 720
 #: template.yaml: the request rule's pattern (EventSources parameter default) and the results' source.
 REQUEST_SOURCE = "poolpatch.requests"
@@ -250,6 +252,7 @@ class EmbeddedStack:
         target_role_external_id: str = "poolpatch-embedded",
         request_sources: Sequence[str] = (REQUEST_SOURCE,),
         max_receive_count: int = MAX_RECEIVE_COUNT,
+        queue_max_receive_count: int = QUEUE_MAX_RECEIVE_COUNT,
         log_level: str = "INFO",
     ) -> None:
         self.endpoint_url = endpoint_url
@@ -261,6 +264,7 @@ class EmbeddedStack:
         self.target_role_external_id = target_role_external_id
         self.request_sources = tuple(request_sources)
         self.max_receive_count = max_receive_count
+        self.queue_max_receive_count = queue_max_receive_count
         self.log_level = log_level
         self.bucket = f"{self.name}-snapshots"
         self.table = f"{self.name}-idempotency"
@@ -271,6 +275,7 @@ class EmbeddedStack:
         self.intake_tap_url = ""
         self.results_tap_url = ""
         self._clients: dict[str, Any] = {}
+        self._in_flight: list[dict[str, Any]] = []
         self._env_stack: contextlib.ExitStack | None = None
 
     # -- clients and resources --
@@ -320,7 +325,7 @@ class EmbeddedStack:
                 "ContentBasedDeduplication": "false",
                 "VisibilityTimeout": str(VISIBILITY_TIMEOUT),
                 "RedrivePolicy": json.dumps(
-                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": self.max_receive_count}
+                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": self.queue_max_receive_count}
                 ),
             },
         )["QueueUrl"]
@@ -382,6 +387,9 @@ class EmbeddedStack:
             "TARGET_ROLE_NAME": self.target_role_name,
             "TARGET_ROLE_EXTERNAL_ID": self.target_role_external_id,
             "MAX_RECEIVE_COUNT": str(self.max_receive_count),
+            "QUEUE_MAX_RECEIVE_COUNT": str(self.queue_max_receive_count),
+            "CHANGE_DLQ_URL": self.dlq_url,
+            "EVENT_SOURCES": ",".join(self.request_sources),
             "AWS_ENDPOINT_URL": self.endpoint_url,
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,
@@ -404,28 +412,29 @@ class EmbeddedStack:
         wanted.update(overrides)
         saved = {key: os.environ.get(key) for key in wanted}
         _set_env(wanted)
-        from poolpatch_lambda import service, settings
+        from poolpatch_lambda import settings
 
         settings.clear()
-        service.runtime_for.cache_clear()
+        clear_runtimes()
         _refresh_powertools()
         try:
             yield {key: value for key, value in wanted.items() if value is not None}
         finally:
             _set_env(saved)
             settings.clear()
-            service.runtime_for.cache_clear()
+            clear_runtimes()
 
     def runtime(self, function: str = "apply") -> Any:
-        """The function's cached ``service.Runtime`` (its handler uses it too); inside :meth:`environment`."""
-        from poolpatch_lambda import service, settings
+        """The function's cached runtime (its handler uses it too); inside :meth:`environment`."""
+        from poolpatch_lambda import apply, drift, intake, settings
 
-        getters: dict[str, Callable[[], Any]] = {
-            "intake": settings.intake_settings,
-            "apply": settings.apply_settings,
-            "drift": settings.drift_settings,
+        factories: dict[str, tuple[Callable[[], Any], Callable[[Any, str], Any]]] = {
+            "intake": (settings.intake_settings, intake.runtime_for),
+            "apply": (settings.apply_settings, apply.runtime_for),
+            "drift": (settings.drift_settings, drift.runtime_for),
         }
-        return service.runtime_for(getters[function](), self.account_id)
+        getter, factory = factories[function]
+        return factory(getter(), self.account_id)
 
     def __enter__(self) -> EmbeddedStack:
         if not self.queue_url:
@@ -522,6 +531,7 @@ class EmbeddedStack:
             ).get("Messages", [])
             if not messages:
                 break
+            self._in_flight = messages
             event = {"Records": [self._record(message) for message in messages]}
             ids = [message["MessageId"] for message in messages]
             batch = ApplyBatch(ids, [], [message["Body"] for message in messages])
@@ -551,6 +561,18 @@ class EmbeddedStack:
             if lose_deletes:
                 break
         return batches
+
+    def release_in_flight(self) -> None:
+        """Make the last batch's messages visible again (their visibility timeout ran out: after a crash)."""
+        if self._in_flight:
+            self.client("sqs").change_message_visibility_batch(
+                QueueUrl=self.queue_url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+                    for i, m in enumerate(self._in_flight)
+                ],
+            )
+            self._in_flight = []
 
     def _record(self, message: Mapping[str, Any]) -> dict[str, Any]:
         attributes = message.get("Attributes", {})
@@ -675,6 +697,14 @@ class EmbeddedStack:
                 QueueUrl=queue_url,
                 Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
             )
+
+
+def clear_runtimes() -> None:
+    """Forget every function's cached runtime: the next invocation starts like a new container."""
+    from poolpatch_lambda import apply, drift, intake
+
+    for module in (intake, apply, drift):
+        module.runtime_for.cache_clear()
 
 
 def _refresh_powertools() -> None:

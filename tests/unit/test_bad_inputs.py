@@ -1193,7 +1193,7 @@ CASES: list[Any] = [
             request({"userPoolId": POOL}, restore={"snapshot": "<OTHER_SNAPSHOT>"}),
             "InvalidRequest",
             "/restore/snapshot",
-            "not of this target",
+            "recorded for another target",
             other_pool_snapshot,
         ),
         id="restore-snapshot-of-another-pool",

@@ -1144,3 +1144,43 @@ def test_a_request_for_another_region_names_the_option_to_use(seeded: Seeded, sn
     run = cli("apply", "--request", json.dumps(request), "--snapshot-dir", str(snapshots))
     assert run.code == 1
     assert "--region us-east-1" in run.err
+
+
+def test_a_lone_surrogate_is_rejected_without_a_traceback_or_a_temp_file(
+    seeded: Seeded, snapshots: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a reason holding a lone UTF-16 surrogate (as a JSON escape in a request file would give)
+    monkeypatch.chdir(snapshots.parent)
+    # When it is applied with local snapshots
+    run = cli(
+        "apply",
+        "--user-pool-id",
+        seeded.pool_id,
+        "--patch",
+        '{"DeletionProtection": "ACTIVE"}',
+        "--reason",
+        "broken \ud800 text",
+        "--snapshot-dir",
+        str(snapshots),
+    )
+    # Then it is refused as InvalidRequest at /reason, before any snapshot (and no temp file is left)
+    assert run.code == 1
+    assert run.err.startswith("error: InvalidRequest:")
+    assert "(at /reason)" in run.err
+    assert "Traceback" not in run.err
+    assert not list(snapshots.parent.rglob(".tmp-*"))
+    assert not list(snapshots.rglob("*.json"))
+
+
+def test_a_missing_region_is_an_invalid_request_not_access_denied(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given no Region anywhere
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    # When a command needs AWS
+    run = cli("export", "--user-pool-id", seeded.pool_id)
+    # Then the error says what is missing and how to give it
+    assert run.code == 1
+    assert run.err.startswith("error: InvalidRequest: No AWS Region is configured.")
+    assert "--region" in run.err

@@ -8,6 +8,7 @@ against the faithful fake in test_engine_fake.py and the integration suite.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from poolpatch.adapters.cognito import Described
+from poolpatch.adapters.snapshots import Found
 from poolpatch.engine import Engine, fixed
 from poolpatch.errors import ConcurrentModification, InvalidValue, NotFound, SnapshotFailed
 from poolpatch.request import ChangeRequest, Target, parse_request
@@ -98,15 +100,21 @@ class MemoryStore:
     def put(self, key: str, document: Mapping[str, Any]) -> str:
         if self.fail_on and key.endswith(self.fail_on):
             raise SnapshotFailed(f"cannot write {key}")
-        self.items[key] = copy.deepcopy(dict(document))
+        if key in self.items:
+            raise SnapshotFailed(f"{key} exists: snapshots are write-once")
+        self.items[key] = json.loads(json.dumps(dict(document), default=str))
         self.log.append(key)
         return f"mem://{key}"
 
-    def get(self, reference: str) -> dict[str, Any]:
+    def get(self, reference: str, *, target: Target | None = None) -> dict[str, Any]:
         key = reference.removeprefix("mem://")
         if key not in self.items:
             raise NotFound(reference)
         return copy.deepcopy(self.items[key])
+
+    def find_before(self, target: Target, request_id: str, since: datetime) -> Found | None:
+        found = [key for key in self.items if key.endswith(f"-{request_id}/before.json")]
+        return (f"mem://{found[-1]}", copy.deepcopy(self.items[found[-1]])) if found else None
 
 
 def _engine(cognito: MemoryCognito, store: MemoryStore) -> Engine:
@@ -151,7 +159,7 @@ def test_apply_describes_snapshots_updates_verifies_and_snapshots_again(
     result = engine.run(_request())
     # Then the calls are exactly describe, update, describe, with a snapshot on each side
     assert result.status == "applied", result.to_dict()
-    assert cognito.calls == ["describe", "update", "describe"]
+    assert cognito.calls == ["describe", "describe", "update", "describe"]
     assert [key.rsplit("/", 1)[-1] for key in store.log] == ["before.json", "after.json"]
     assert result.to_dict()["changes"] == [
         {"path": "/DeletionProtection", "before": "INACTIVE", "after": "ACTIVE"}
@@ -226,7 +234,7 @@ def test_a_persistent_failure_after_the_write_stays_applied_and_says_what_is_mis
     assert set(result.snapshots) == {"before"}
     assert result.mismatched
     # And the verifying describe was retried in place, a bounded number of times
-    assert cognito.calls == ["describe", "update", "describe", "describe", "describe"]
+    assert cognito.calls == ["describe", "describe", "update", "describe", "describe", "describe"]
 
 
 def test_a_transient_failure_after_the_write_is_retried_in_place(
@@ -246,7 +254,7 @@ def test_a_transient_failure_after_the_write_is_retried_in_place(
     assert result.differences == []
     assert result.verification_error is None
     assert set(result.snapshots) == {"before", "after"}
-    assert flaky.calls == ["describe", "update", "describe"]
+    assert flaky.calls == ["describe", "describe", "update", "describe"]
 
 
 def test_update_error_is_reported_with_its_code(cognito: MemoryCognito, store: MemoryStore) -> None:
@@ -326,7 +334,7 @@ def test_custom_attributes_are_added_once(cognito: MemoryCognito, store: MemoryS
     attrs = [{"Name": "plan", "AttributeDataType": "String", "Mutable": True}]
     first = _engine(cognito, store).run(_request(patch=None, addCustomAttributes=attrs))
     assert first.status == "applied"
-    assert cognito.calls == ["describe", "add", "describe"]
+    assert cognito.calls == ["describe", "describe", "add", "describe"]
     assert first.to_dict()["changes"] == [{"path": "/SchemaAttributes/custom:plan", "after": attrs[0]}]
     again = _engine(cognito, store).run(_request(requestId="req-2", patch=None, addCustomAttributes=attrs))
     assert again.status == "unchanged"

@@ -263,13 +263,19 @@ def test_no_op_is_one_describe_and_nothing_else(seeded: Seeded) -> None:
     assert seeded.snapshot_files() == []
 
 
-def test_a_change_is_describe_update_describe(seeded: Seeded) -> None:
+def test_a_change_is_describe_confirm_update_describe(seeded: Seeded) -> None:
     # Given a client change
     # When applied
     result = seeded.run({"EnableTokenRevocation": False}, client=True)
-    # Then the service sees exactly the three calls of the algorithm, and two snapshots exist
+    # Then the service sees exactly the four calls of the algorithm (read, confirm, write, verify), and two
+    # snapshots exist
     assert result.status == "applied", result.to_dict()
-    assert faults.calls() == ["DescribeUserPoolClient", "UpdateUserPoolClient", "DescribeUserPoolClient"]
+    assert faults.calls() == [
+        "DescribeUserPoolClient",
+        "DescribeUserPoolClient",
+        "UpdateUserPoolClient",
+        "DescribeUserPoolClient",
+    ]
     assert len(seeded.snapshot_files()) == 2
 
 

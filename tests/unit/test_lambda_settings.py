@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from poolpatch_lambda import settings
 from poolpatch_lambda.handler import ConfigurationError, validate_environment
-from poolpatch_lambda.service import account_from_arn
+from poolpatch_lambda.runtime import account_from_arn
 
 APPLY_ENV = {
     "SNAPSHOT_BUCKET": "poolpatch-snapshots",
@@ -18,6 +18,8 @@ APPLY_ENV = {
     "IDEMPOTENCY_TABLE": "poolpatch-idempotency",
     "ALLOWED_ACCOUNT_IDS": "111122223333, 444455556666",
     "TARGET_ROLE_NAME": "poolpatch-target",
+    "CHANGE_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/111122223333/poolpatch-ChangeQueue.fifo",
+    "CHANGE_DLQ_URL": "https://sqs.eu-west-1.amazonaws.com/111122223333/poolpatch-ChangeDLQ.fifo",
 }
 
 
@@ -39,7 +41,43 @@ def test_apply_settings_read_the_contract_names(monkeypatch: pytest.MonkeyPatch)
     assert loaded.allowed_accounts == {"111122223333", "444455556666"}
     assert loaded.target_role_external_id is None
     assert loaded.max_receive_count == 5
+    assert loaded.queue_max_receive_count == 50
+    assert loaded.change_dlq_url == APPLY_ENV["CHANGE_DLQ_URL"]
     assert settings.apply_settings() is loaded  # cached
+
+
+@pytest.mark.parametrize("missing", ["CHANGE_DLQ_URL", "CHANGE_QUEUE_URL"])
+def test_apply_needs_its_queues(monkeypatch: pytest.MonkeyPatch, missing: str) -> None:
+    for name, value in APPLY_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv(missing)
+    with pytest.raises(ValidationError, match=missing):
+        settings.apply_settings()
+
+
+INTAKE_ENV = {
+    "EVENT_BUS_NAME": "poolpatch",
+    "CHANGE_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/111122223333/poolpatch-ChangeQueue.fifo",
+    "SNAPSHOT_BUCKET": "poolpatch-snapshots",
+}
+
+
+def test_intake_sources_default_and_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in INTAKE_ENV.items():
+        monkeypatch.setenv(name, value)
+    assert settings.intake_settings().sources == {"poolpatch.requests"}
+    settings.clear()
+    monkeypatch.setenv("EVENT_SOURCES", "team.a, team.b,")
+    assert settings.intake_settings().sources == {"team.a", "team.b"}
+
+
+@pytest.mark.parametrize("sources", ["", " , ", "poolpatch", "team.a,aws.events"])
+def test_intake_refuses_sources_that_are_not_requests(monkeypatch: pytest.MonkeyPatch, sources: str) -> None:
+    for name, value in INTAKE_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("EVENT_SOURCES", sources)
+    with pytest.raises(ValidationError, match="EVENT_SOURCES"):
+        settings.intake_settings()
 
 
 def test_missing_variable_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:

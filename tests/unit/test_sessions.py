@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -75,16 +76,47 @@ def test_own_account_uses_the_base_session() -> None:
 def test_target_account_assumes_the_role_with_external_id_and_source_identity() -> None:
     sts = RecordingSts()
     sessions = _sessions(sts)
-    sessions.session_for(Target("eu-west-1_AbC", account_id=OTHER), request_id="req/1 with spaces")
+    sessions.session_for(Target("eu-west-1_AbC", account_id=OTHER))
+    name = sts.calls[0].pop("RoleSessionName")
     assert sts.calls == [
         {
             "RoleArn": f"arn:aws:iam::{OTHER}:role/poolpatch-target",
-            "RoleSessionName": "poolpatch-req-1-with-spaces",
             "SourceIdentity": SOURCE_IDENTITY,
             "DurationSeconds": 3600,
             "ExternalId": "ext-123",
         }
     ]
+    # The session name names the container's session, never a request (a cached session serves many)
+    assert re.fullmatch(r"poolpatch-[0-9a-f]{8}-1", name)
+
+
+def test_the_port_records_its_session_and_is_reused_per_account_and_region() -> None:
+    # Given an account reached through the target role
+    sts = RecordingSts()
+    sessions = _sessions(sts)
+    target = Target("eu-west-1_AbC", account_id=OTHER, region="eu-west-1")
+    # When two requests reach it
+    first = sessions.cognito_for(target)
+    second = sessions.cognito_for(target)
+    # Then one AssumeRole and one client serve both, and the port names the role session for results
+    assert first is second
+    assert len(sts.calls) == 1
+    assert first.session == {
+        "roleArn": f"arn:aws:iam::{OTHER}:role/poolpatch-target",
+        "name": sts.calls[0]["RoleSessionName"],
+    }
+
+
+def test_own_account_is_assumed_too_when_asked() -> None:
+    # Given a Lambda runtime that writes even its own account through the target role (CloudTrail
+    # then shows sourceIdentity=poolpatch for every write)
+    sts = RecordingSts()
+    sessions = _sessions(sts)
+    sessions.assume_own_account = True
+    # When the own account is reached
+    sessions.session_for(Target("eu-west-1_AbC"))
+    # Then the role in the own account is assumed
+    assert sts.calls[0]["RoleArn"].startswith(f"arn:aws:iam::{sessions.own_account}:role/")
 
 
 def test_credentials_are_cached_per_account_until_near_expiry() -> None:
@@ -121,8 +153,12 @@ def test_assume_role_denied_is_access_denied() -> None:
 
             raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not trusted"}}, "AssumeRole")
 
-    with pytest.raises(AccessDenied, match="not trusted"):
+    with pytest.raises(AccessDenied, match="not trusted") as caught:
         _sessions(Denying()).session_for(Target("eu-west-1_AbC", account_id=OTHER))
+    # The remedy names the STS permission, not a Cognito one
+    assert caught.value.remedy is not None
+    assert "sts:AssumeRole" in caught.value.remedy
+    assert "cognito-idp" not in caught.value.remedy
 
 
 def test_invalid_external_id_is_a_configuration_error_not_a_retry() -> None:

@@ -17,7 +17,11 @@ from poolpatch.request import Target
 STARTED = datetime(2026, 11, 26, 7, 5, 9, tzinfo=UTC)
 POOL = Target("eu-west-1_AbC", account_id="111122223333", region="eu-west-1")
 CLIENT = Target("eu-west-1_AbC", "client1", "111122223333", "eu-west-1")
-DOC = {"updateDocument": {"UserPoolId": "eu-west-1_AbC", "DeletionProtection": "ACTIVE"}, "phase": "before"}
+DOC = {
+    "updateDocument": {"UserPoolId": "eu-west-1_AbC", "DeletionProtection": "ACTIVE"},
+    "target": {"userPoolId": "eu-west-1_AbC"},
+    "phase": "before",
+}
 
 
 def test_key_layout_matches_the_design() -> None:

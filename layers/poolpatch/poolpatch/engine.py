@@ -1,8 +1,25 @@
 """The engine: one change request through the algorithm of design.md.
 
-describe → unknown-field guard → precondition → project + prepare → check the
-patch → merge → finalise → plan → (plan mode stops) → before snapshot →
+describe → unknown-field guard → (redelivery: crash recovery) → precondition →
+project + prepare → check the patch → merge → finalise → plan → (plan mode
+stops) → botocore's own input validation → before snapshot (with the write
+intent) → confirming describe (re-plan if another writer moved the target) →
 AddCustomAttributes / update → describe again → verify → after snapshot.
+
+**No silent revert.** Cognito has no conditional update, so just before the
+write the engine describes the target again; if its configuration is no longer
+the one the plan was computed from, another writer got in between: the request
+is re-planned from the fresh state with a before snapshot of the state actually
+replaced (at most :data:`REPLAN_ROUNDS` times), or refused with
+``PreconditionFailed`` when it carries ``expectedLastModifiedDate``. The window
+left is the single round trip between that describe and the update.
+
+**Crash recovery.** The before snapshot is the durable write intent: it holds
+the request, the state replaced and the intended document. A redelivered
+request (``recover_since``) first looks for a before snapshot of its own id; if
+the live configuration already equals that intent, the write took effect in an
+attempt that never finished, and the result is ``applied`` with that before
+snapshot, a new after snapshot and ``recovered: true``.
 
 The engine never raises a :class:`~poolpatch.errors.PoolpatchError`: every
 request ends in exactly one :class:`~poolpatch.result.Result`. It makes no AWS
@@ -20,19 +37,22 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import botocore
 from botocore.model import ListShape, Shape
+from botocore.validate import ParamValidator
 
 from poolpatch import __version__, model, rules
 from poolpatch.adapters.cognito import CognitoPort, Described
-from poolpatch.adapters.snapshots import Phase, SnapshotStore, snapshot_key
+from poolpatch.adapters.snapshots import Found, Phase, SnapshotStore, snapshot_key
 from poolpatch.errors import (
+    ConcurrentModification,
     ImmutableSetting,
     InvalidRequest,
     InvalidValue,
@@ -51,6 +71,8 @@ MAX_CUSTOM_ATTRIBUTES = 50
 AFTER_WRITE_ATTEMPTS = 3
 AFTER_WRITE_BACKOFF = 0.2
 AFTER_WRITE_BACKOFF_CAP = 2.0
+#: Re-plans when the confirming describe finds the target changed by another writer.
+REPLAN_ROUNDS = 2
 #: Tolerance when comparing ``expectedLastModifiedDate`` (Cognito reports milliseconds).
 _PRECONDITION_TOLERANCE = 0.001
 
@@ -97,45 +119,146 @@ class Engine:
         self.region = region
         self._clock = clock
 
-    def run(self, request: ChangeRequest) -> Result:
+    def run(self, request: ChangeRequest, *, recover_since: datetime | None = None) -> Result:
         """Run one request to its result; ``rejected``/``failed`` results carry the error.
 
-        An error between the before snapshot and the update keeps what is known
-        (the plan, the before snapshot) in the result; a retry converges, since
-        the update document is complete. After the update, see
+        ``recover_since`` marks a redelivery (the queue's send time): an earlier attempt may have written
+        already, so its before snapshot is looked for from that time on (crash recovery). An error between
+        the before snapshot and the update keeps what is known (the plan, the before snapshot) in the
+        result; a retry converges, since the update document is complete. After the update, see
         :meth:`_verify_and_record`.
         """
         target = request.target.resolved(account_id=self.account_id, region=self.region)
         result = Result("planned", request.request_id, target.to_dict())
         try:
-            self._run(request, target, result)
+            self._run(request, target, result, recover_since)
         except PoolpatchError as error:
             result.status = "failed" if error.retryable else "rejected"
             result.error = error
         return result
 
-    def _run(self, request: ChangeRequest, target: Target, result: Result) -> None:
+    def _run(
+        self, request: ChangeRequest, target: Target, result: Result, recover_since: datetime | None
+    ) -> None:
         port = self._cognito(target)
+        result.session = getattr(port, "session", None)
         started = self._clock()
         described = port.describe(target)
         guard_unknown_members(target.kind, described)
+        prior = None
+        if recover_since is not None and request.mode == "apply":
+            prior = self._snapshots.find_before(target, request.request_id, recover_since)
+            if prior is not None and self._recovered(
+                port, prior, request=request, target=target, described=described, result=result
+            ):
+                return
         check_precondition(request, described.parsed)
         plan = self.plan(request, target, described)
-        result.changes = list(plan.changes)
-        if not plan.changes:
+        carried = _carried_attributes(prior, described.parsed) if prior else ()
+        result.changes = [*plan.changes, *carried]
+        if not result.changes:
             result.status = "unchanged"
             return
         if request.mode == "plan":
             return
-        result.snapshots["before"] = self._snapshot(
-            "before", request, target, started, described=described, update_document=plan.live
-        )
+        check_write_input(target, plan)
+        if prior is not None and _strip_ids(target.kind, prior[1]["updateDocument"]) == plan.live:
+            # The earlier attempt's snapshot holds exactly the state being replaced: it stays the before
+            # snapshot, and the after snapshot joins it in its folder.
+            before, started = prior[0], _stamp_of(prior[0])
+        else:
+            if prior is not None:  # a new, write-once key after the earlier attempt's
+                started = max(started, _stamp_of(prior[0]) + timedelta(seconds=1))
+            before = self._before(request, target, started, described, plan, session=result.session)
+        for round_ in range(REPLAN_ROUNDS + 1):
+            current = port.describe(target)
+            if request.expected_last_modified is not None:
+                check_precondition(request, current.parsed)
+            if _same_state(target.kind, current, described, plan):
+                break
+            if round_ == REPLAN_ROUNDS:
+                raise ConcurrentModification(
+                    f"The target changed under poolpatch {REPLAN_ROUNDS + 1} times before it could write.",
+                    remedy="Another writer is changing this target continuously; the request is retried.",
+                )
+            guard_unknown_members(target.kind, current)
+            if request.expected_last_modified is not None:
+                raise PreconditionFailed(
+                    "The target was changed by another writer after it was read.",
+                    path="/expectedLastModifiedDate",
+                    remedy="Review `poolpatch export`, then resend with the new LastModifiedDate.",
+                )
+            described, plan = current, self.plan(request, target, current)
+            result.changes = list(plan.changes)
+            if not plan.changes:
+                result.status = "unchanged"  # the other writer made exactly this change
+                return
+            check_write_input(target, plan)
+            started = max(self._clock(), started + timedelta(seconds=1))  # a new, write-once key
+            before = self._before(request, target, started, described, plan, session=result.session)
+        result.snapshots["before"] = before
         if plan.new_attributes:
             port.add_custom_attributes(target, plan.new_attributes)
         if plan.desired != plan.live:
             port.update(target, plan.desired)
         result.status = "applied"  # the write happened: whatever follows, the status stays applied
         self._verify_and_record(port, plan, request, target, started=started, result=result)
+
+    def _before(
+        self,
+        request: ChangeRequest,
+        target: Target,
+        started: datetime,
+        described: Described,
+        plan: Plan,
+        *,
+        session: Mapping[str, str] | None,
+    ) -> str:
+        return self._snapshot(
+            "before",
+            request,
+            target,
+            started,
+            described=described,
+            update_document=plan.live,
+            intent=plan,
+            session=session,
+        )
+
+    def _recovered(
+        self,
+        port: CognitoPort,
+        prior: Found,
+        *,
+        request: ChangeRequest,
+        target: Target,
+        described: Described,
+        result: Result,
+    ) -> bool:
+        """Finish a request whose write an earlier, unfinished attempt already made; False if it did not."""
+        reference, snapshot = prior
+        intent = snapshot.get("intent")
+        if not isinstance(intent, Mapping) or not isinstance(intent.get("updateDocument"), Mapping):
+            return False
+        attributes = intent.get("addCustomAttributes") or []
+        if not isinstance(attributes, list) or not all(isinstance(item, Mapping) for item in attributes):
+            return False
+        kind = target.kind
+        intended = _strip_ids(kind, intent["updateDocument"])
+        before = _strip_ids(kind, snapshot["updateDocument"])
+        names = _attribute_names(described.parsed)
+        if live_document(kind, described.parsed) != intended or any(
+            custom_name(item) not in names for item in attributes
+        ):
+            return False
+        plan = Plan(before, intended, (), tuple(dict(item) for item in attributes), ())
+        result.changes = [*diff(before, intended), *_attribute_changes(plan.new_attributes)]
+        result.snapshots["before"] = reference
+        result.status = "applied"
+        result.recovered = True
+        started = max(self._clock(), _stamp_of(reference) + timedelta(seconds=1))
+        self._verify_and_record(port, plan, request, target, started=started, result=result)
+        return True
 
     def _verify_and_record(
         self,
@@ -160,7 +283,13 @@ class Engine:
                 live_after = live_document(target.kind, after.parsed)
                 result.differences = verify(target.kind, plan, after, live_after)
                 result.snapshots["after"] = self._snapshot(
-                    "after", request, target, started, described=after, update_document=live_after
+                    "after",
+                    request,
+                    target,
+                    started,
+                    described=after,
+                    update_document=live_after,
+                    session=result.session,
                 )
                 return
             except PoolpatchError as error:
@@ -176,31 +305,50 @@ class Engine:
         live = live_document(kind, described.parsed)
         if request.restore is not None:
             patch = self._restore_patch(request.restore, target, live)
+            try:
+                desired, removed = apply_patch(kind, live, patch, described.parsed)
+            except PoolpatchError as error:
+                # Never echo a value read from the referenced object: the code and the pointer only.
+                raise InvalidRequest(
+                    f"The snapshot's update document cannot be applied to the live target: {error.code} at "
+                    f"{error.path or '/'}.",
+                    path="/restore/snapshot",
+                    remedy="Restore a snapshot poolpatch wrote for this target, or send a patch instead.",
+                ) from None
         else:
-            patch = request.patch or {}
-        desired, removed = apply_patch(kind, live, patch, described.parsed)
+            desired, removed = apply_patch(kind, live, request.patch or {}, described.parsed)
         new_attributes = new_custom_attributes(request.add_custom_attributes, described.parsed)
         changes = diff(live, desired)
-        changes.extend(
-            Change(f"/SchemaAttributes/{escape(custom_name(item))}", after=item) for item in new_attributes
-        )
+        changes.extend(_attribute_changes(new_attributes))
         return Plan(live, desired, tuple(removed), new_attributes, tuple(changes))
 
     def _restore_patch(self, reference: str, target: Target, live: Mapping[str, Any]) -> dict[str, Any]:
-        snapshot = self._snapshots.get(reference)
-        recorded = snapshot.get("target") or {}
-        if recorded.get("userPoolId") != target.user_pool_id or recorded.get("clientId") != target.client_id:
+        """The merge patch that restores a snapshot of this very target (scope and recorded target checked).
+
+        The store refuses references outside its scope (S3: the snapshot bucket and the target's own
+        prefix); here the snapshot's recorded account, Region, pool and client must equal the request's,
+        and its update document must be well-formed for the kind. Messages never quote the object's values.
+        """
+        snapshot = self._snapshots.get(reference, target=target)
+        recorded = snapshot["target"]
+        expected = target.to_dict()
+        if any(recorded.get(name) != expected.get(name) for name in ("userPoolId", "clientId")) or any(
+            recorded.get(name) not in (None, expected.get(name)) for name in ("accountId", "region")
+        ):
             raise InvalidRequest(
-                f"Snapshot {reference} is of {recorded.get('userPoolId')}"
-                f"{'/' + recorded['clientId'] if recorded.get('clientId') else ''}, not of this target.",
+                "The snapshot was recorded for another target (account, Region, user pool or app client).",
                 path="/restore/snapshot",
-                remedy="Restore a snapshot of the same user pool / app client.",
+                remedy="Restore a snapshot of this same user pool / app client, account and Region.",
             )
-        document = {
-            key: value
-            for key, value in snapshot["updateDocument"].items()
-            if key not in model.ID_MEMBERS[target.kind]
-        }
+        document = _strip_ids(target.kind, snapshot["updateDocument"])
+        problems = model.check_document(target.kind, document, partial=True)
+        if problems:
+            raise InvalidRequest(
+                f"The snapshot's update document is not a valid {target.kind} document "
+                f"({len(problems)} problem(s), the first at {problems[0].path or '/'}).",
+                path="/restore/snapshot",
+                remedy="Restore from a before.json or after.json that poolpatch wrote.",
+            )
         return replacement_patch(live, document)
 
     def _snapshot(
@@ -212,11 +360,20 @@ class Engine:
         *,
         described: Described,
         update_document: Mapping[str, Any],
+        intent: Plan | None = None,
+        session: Mapping[str, str] | None = None,
     ) -> str:
         key = snapshot_key(target, started=started, request_id=request.request_id, phase=phase)
         document = snapshot_document(
             phase, request, target, described, captured=self._clock(), update_document=update_document
         )
+        if intent is not None:
+            document["intent"] = {
+                "updateDocument": {**_ids(target), **intent.desired},
+                "addCustomAttributes": [dict(item) for item in intent.new_attributes],
+            }
+        if session:
+            document["session"] = dict(session)
         return self._snapshots.put(key, document)
 
 
@@ -419,9 +576,7 @@ def snapshot_document(
     kind = target.kind
     if update_document is None:
         update_document = live_document(kind, described.parsed)
-    ids = {"UserPoolId": target.user_pool_id}
-    if target.client_id:
-        ids["ClientId"] = target.client_id
+    ids = _ids(target)
     return {
         "poolpatchSnapshot": 1,
         "phase": phase,
@@ -512,3 +667,107 @@ def _raise_first(problems: Iterable[PoolpatchError]) -> None:
         first.message = f"{first.message} ({len(problems) - 1} more problem(s) at {others})"
         first.args = (first.describe(),)
     raise first
+
+
+def _ids(target: Target) -> dict[str, str]:
+    ids = {"UserPoolId": target.user_pool_id}
+    if target.client_id:
+        ids["ClientId"] = target.client_id
+    return ids
+
+
+def _strip_ids(kind: Kind, document: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in document.items() if key not in model.ID_MEMBERS[kind]}
+
+
+def _attribute_names(parsed: Mapping[str, Any]) -> set[str]:
+    return {
+        str(item.get("Name")) for item in parsed.get("SchemaAttributes") or [] if isinstance(item, Mapping)
+    }
+
+
+def _attribute_changes(attributes: Iterable[Mapping[str, Any]]) -> list[Change]:
+    return [Change(f"/SchemaAttributes/{escape(custom_name(item))}", after=dict(item)) for item in attributes]
+
+
+def _carried_attributes(prior: Found, parsed: Mapping[str, Any]) -> list[Change]:
+    """Custom attributes an earlier attempt of the request added before it failed: still its changes."""
+    snapshot = prior[1]
+    intent = snapshot.get("intent")
+    attributes = intent.get("addCustomAttributes") if isinstance(intent, Mapping) else None
+    if not isinstance(attributes, list):
+        return []
+    description = snapshot.get("description")
+    before = _attribute_names(description) if isinstance(description, Mapping) else set()
+    now = _attribute_names(parsed)
+    done = [
+        item
+        for item in attributes
+        if isinstance(item, Mapping) and custom_name(item) in now and custom_name(item) not in before
+    ]
+    return _attribute_changes(done)
+
+
+def _same_state(kind: Kind, current: Described, planned_from: Described, plan: Plan) -> bool:
+    """The confirming describe shows the configuration the plan was computed from."""
+    if plan.new_attributes and _attribute_names(current.parsed) != _attribute_names(planned_from.parsed):
+        return False
+    return live_document(kind, current.parsed) == plan.live
+
+
+_STAMP = re.compile(r"/(\d{8}T\d{6}Z)-[^/]+/before\.json$")
+
+
+def _stamp_of(reference: str) -> datetime:
+    """The time segment of a before snapshot's reference (the epoch when it has none)."""
+    match = _STAMP.search(reference)
+    if match is None:
+        return datetime(1970, 1, 1, tzinfo=UTC)
+    return datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+
+
+_INPUT_OPERATIONS: dict[Kind, str] = {"pool": "UpdateUserPool", "client": "UpdateUserPoolClient"}
+_BOTOCORE_NAME = re.compile(r"\.|\[(\d+)\]")
+
+
+def check_write_input(target: Target, plan: Plan) -> None:
+    """botocore's own parameter validation of the calls about to be made, before any snapshot.
+
+    poolpatch's model checks should refuse everything botocore would; this is the backstop that turns a
+    gap into ``InvalidValue`` before the before snapshot, instead of a ``ParamValidationError`` after it.
+    """
+    service = model.service_model()
+    calls: list[tuple[str, dict[str, Any], str]] = [
+        (_INPUT_OPERATIONS[target.kind], {**_ids(target), **plan.desired}, "")
+    ]
+    if plan.new_attributes:
+        calls.append(
+            (
+                "AddCustomAttributes",
+                {
+                    "UserPoolId": target.user_pool_id,
+                    "CustomAttributes": [dict(a) for a in plan.new_attributes],
+                },
+                "/addCustomAttributes",
+            )
+        )
+    for operation, params, base in calls:
+        shape = service.operation_model(operation).input_shape
+        if shape is None:  # pragma: no cover - the model is pinned
+            raise SdkModelOutdated(f"The service model has no {operation} input.")
+        report = ParamValidator().validate(params, shape)
+        if report.has_errors():
+            errors = getattr(report, "_errors", [])
+            name = str(errors[0][1]).lstrip(".") if errors and len(errors[0]) > 1 else ""
+            if base:
+                name = name.removeprefix("CustomAttributes")
+            pointer = base + "".join(
+                f"/{part}"
+                for part in _BOTOCORE_NAME.sub(lambda m: f".{m.group(1) or ''}", name).split(".")
+                if part
+            )
+            raise InvalidValue(
+                f"{operation} would be refused by botocore: {report.generate_report()}",
+                path=pointer or None,
+                remedy="Fix the value named; nothing was written and no snapshot was taken.",
+            )

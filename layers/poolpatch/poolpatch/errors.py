@@ -137,6 +137,12 @@ class AccessDenied(PoolpatchError):
     code = "AccessDenied"
 
 
+class RequestIdReused(PoolpatchError):
+    """A ``requestId`` seen before with different content: nothing is written (design.md, "Delivery")."""
+
+    code = "RequestIdReused"
+
+
 class ServiceError(PoolpatchError):
     """Any other AWS failure (an extension of the design's code list); pass ``retryable=True`` for 5xx."""
 
@@ -159,4 +165,5 @@ ERROR_CODES: tuple[str, ...] = (
     "SnapshotFailed",
     "AccessDenied",
     "ServiceError",
+    "RequestIdReused",
 )

@@ -14,6 +14,7 @@ SQS message group and deduplication ids, and log fields.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -116,6 +117,20 @@ class ChangeRequest:
     version: str = "1"
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    def content_hash(self, target: Target | None = None) -> str:
+        """SHA-256 of the request's content: everything but ``requestId`` and ``mode``, target resolved.
+
+        The idempotency record and the queue's deduplication id carry it, so a different request that
+        reuses a ``requestId`` is told apart from a resend of the same one (``RequestIdReused``).
+        """
+        document = self.to_dict()
+        document.pop("requestId", None)
+        document.pop("mode", None)
+        if target is not None:
+            document["target"] = target.to_dict()
+        text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
     def to_dict(self) -> dict[str, Any]:
         """The request as a v1 document (recorded in snapshots and sent to the queue)."""
         out: dict[str, Any] = {"version": self.version, "requestId": self.request_id}
@@ -183,6 +198,7 @@ def parse_request(document: Any, *, default_request_id: str | None = None) -> Ch
             remedy="Split the change into several requests.",
         )
     _refuse_unknown(document, _TOP_LEVEL, base="", what="request")
+    _refuse_unencodable(document, "")
     version = document.get("version")
     if version != "1":
         raise InvalidRequest(
@@ -230,6 +246,38 @@ def _refuse_unknown(value: Mapping[str, Any], allowed: frozenset[str], *, base: 
             path=f"{base}/{escape(unknown[0])}",
             remedy=f"Use only: {', '.join(sorted(allowed))}.",
         )
+
+
+def _refuse_unencodable(value: Any, pointer: str) -> None:
+    """Every string (member names too) must be encodable as UTF-8: a lone UTF-16 surrogate is not.
+
+    JSON can carry one (``"\\ud800"``), Python decodes it, and it would fail much later, in a snapshot
+    write or a result event; refusing it here makes the request ``rejected`` once, before any AWS call.
+    """
+    if isinstance(value, str):
+        if not _encodable(value):
+            raise InvalidRequest(
+                "The text at this member cannot be encoded as UTF-8 (it holds a lone UTF-16 surrogate).",
+                path=pointer,
+                remedy="Send valid Unicode text (surrogates only in pairs, as \\uD83D\\uDE00).",
+            )
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            child = f"{pointer}/{escape(key) if isinstance(key, str) and _encodable(key) else '<key>'}"
+            if isinstance(key, str) and not _encodable(key):
+                _refuse_unencodable(key, child)
+            _refuse_unencodable(item, child)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_unencodable(item, f"{pointer}/{index}")
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _request_id(value: Any, default: str | None) -> str:

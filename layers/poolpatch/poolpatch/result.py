@@ -31,6 +31,11 @@ class Result:
     differences: list[Change] | None = None
     error: PoolpatchError | None = None
     verification_error: PoolpatchError | None = None
+    #: The write had taken effect in an earlier attempt that did not finish (a crash after the update).
+    recovered: bool = False
+    #: The AWS session that made (or would make) the write: ``roleArn`` and ``name`` (CloudTrail's
+    #: ``userIdentity``), for attributing CloudTrail events to this result; absent for the caller's own.
+    session: dict[str, str] | None = None
 
     @property
     def detail_type(self) -> str:
@@ -68,6 +73,10 @@ class Result:
                 out["verification"]["error"] = self.verification_error.to_dict()
         if self.error is not None:
             out["error"] = self.error.to_dict()
+        if self.recovered:
+            out["recovered"] = True
+        if self.session:
+            out["session"] = dict(self.session)
         return out
 
 

@@ -1,14 +1,26 @@
-"""Powertools idempotency around the engine, keyed on ``requestId`` (never the SQS message id).
+"""Powertools idempotency around the engine, keyed on ``requestId`` and checked against the content.
 
-Only final outcomes of ``apply`` requests are recorded (applied, unchanged,
-rejected): a retryable failure raises inside the idempotent function, so its
-record is deleted and the redelivered message runs again. Plans write nothing
-and are not recorded.
+Built once per container (:func:`build`): the configuration, the DynamoDB
+persistence layer and the decorated function; each invocation only registers
+its Lambda context.
+
+- Only final outcomes of ``apply`` requests are recorded (applied, unchanged,
+  rejected): a retryable failure raises inside the idempotent function, so its
+  record is deleted and the redelivered message runs again. Plans write nothing
+  and are not recorded (a later apply with the same id must write).
+- The record stores the request's content hash beside the result. A later
+  request with the same ``requestId`` and the same content gets the recorded
+  result (identical copies are allowed); with other content it is ``rejected``
+  ``RequestIdReused``, naming the earlier target, and nothing is written.
+- Writes per request: Powertools' in-progress ``PutItem`` and completing
+  ``UpdateItem``: two.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import (
@@ -17,40 +29,70 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 
-from poolpatch.request import ChangeRequest, parse_request
-from poolpatch_lambda import service
-from poolpatch_lambda.settings import ApplySettings
+from poolpatch.errors import RequestIdReused
+from poolpatch.request import ChangeRequest, Target, parse_request
+from poolpatch.result import Result
 
 #: How long a request id is remembered (a redelivery or a replay within this window writes nothing).
 EXPIRES_AFTER_SECONDS = 7 * 24 * 3600
 
+#: The engine call made idempotent: a request and, on a redelivery, the queue's send time.
+EngineCall = Callable[[ChangeRequest, datetime | None], dict[str, Any]]
 
-def idempotent_runner(runtime: service.Runtime, context: Any) -> Callable[[ChangeRequest], dict[str, Any]]:
-    """The engine call wrapped in idempotency on ``requestId``, with the Lambda context registered."""
-    settings = runtime.settings
-    assert isinstance(settings, ApplySettings)
+
+@dataclass
+class IdempotentRunner:
+    """The engine call wrapped in idempotency; call :meth:`register` once per invocation."""
+
+    config: IdempotencyConfig
+    _run: Callable[..., dict[str, Any]]
+    _call: EngineCall
+
+    def register(self, context: Any) -> None:
+        """Register the invocation's Lambda context (in-progress records expire with the function)."""
+        self.config.register_lambda_context(context)
+
+    def __call__(
+        self, request: ChangeRequest, target: Target, recover_since: datetime | None
+    ) -> dict[str, Any]:
+        """The result document: recorded, fresh, or ``RequestIdReused`` when the id's content differs."""
+        if request.mode == "plan":
+            return self._call(request, recover_since)
+        content = request.content_hash(target)
+        stored: dict[str, Any] = self._run(
+            request=request.to_dict(), recover_since=recover_since, content=content
+        )
+        if stored.get("content") != content:
+            earlier = stored.get("result", {}).get("target", {})
+            shown = "/".join(
+                str(earlier.get(k))
+                for k in ("accountId", "region", "userPoolId", "clientId")
+                if earlier.get(k)
+            )
+            error = RequestIdReused(
+                f"requestId {request.request_id} was used before, with other content, for "
+                f"{shown or 'another request'}.",
+                path="/requestId",
+                remedy="Use a new requestId for a new change; resend a change only with identical content.",
+            )
+            return Result.from_error(error, request.request_id, target.to_dict()).to_dict()
+        result: dict[str, Any] = stored["result"]
+        return result
+
+
+def build(table: str, dynamodb: Any, call: EngineCall) -> IdempotentRunner:
+    """The idempotent runner over ``call``, recording in ``table`` through the ``dynamodb`` client."""
     config = IdempotencyConfig(
         event_key_jmespath="requestId",
         expires_after_seconds=EXPIRES_AFTER_SECONDS,
         raise_on_no_idempotency_key=True,
     )
-    persistence = DynamoDBPersistenceLayer(
-        table_name=settings.idempotency_table, boto3_client=runtime.client("dynamodb")
-    )
-    config.register_lambda_context(context)
+    persistence = DynamoDBPersistenceLayer(table_name=table, boto3_client=dynamodb)
 
     @idempotent_function(  # type: ignore[untyped-decorator]
         data_keyword_argument="request", config=config, persistence_store=persistence
     )
-    def run(request: dict[str, Any]) -> dict[str, Any]:
-        return service.run_engine(parse_request(request), runtime)
+    def run(request: dict[str, Any], recover_since: datetime | None, content: str) -> dict[str, Any]:
+        return {"content": content, "result": call(parse_request(request), recover_since)}
 
-    def runner(request: ChangeRequest) -> dict[str, Any]:
-        # A plan writes nothing, so it needs no record; recording it would make a later apply that reuses
-        # the requestId return the plan instead of writing.
-        if request.mode == "plan":
-            return service.run_engine(request, runtime)
-        result: dict[str, Any] = run(request=request.to_dict())
-        return result
-
-    return runner
+    return IdempotentRunner(config, run, call)

@@ -45,6 +45,24 @@ class IntakeSettings(_Base):
     """functions/intake."""
 
     change_queue_url: str = Field(alias="CHANGE_QUEUE_URL", min_length=1)
+    snapshot_bucket: str = Field(alias="SNAPSHOT_BUCKET", min_length=3)
+    event_sources: str = Field(default="poolpatch.requests", alias="EVENT_SOURCES")
+
+    @field_validator("event_sources")
+    @classmethod
+    def _sources(cls, value: str) -> str:
+        sources = [item.strip() for item in value.split(",") if item.strip()]
+        if not sources:
+            raise ValueError("EVENT_SOURCES names no event source")
+        bad = [item for item in sources if item == "poolpatch" or item.startswith("aws.")]
+        if bad:
+            raise ValueError(f"EVENT_SOURCES must not hold poolpatch's own or AWS sources: {bad}")
+        return value
+
+    @property
+    def sources(self) -> frozenset[str]:
+        """The accepted ``source`` values of request events."""
+        return frozenset(item.strip() for item in self.event_sources.split(",") if item.strip())
 
 
 class ApplySettings(_Targets):
@@ -52,7 +70,14 @@ class ApplySettings(_Targets):
 
     snapshot_bucket: str = Field(alias="SNAPSHOT_BUCKET", min_length=3)
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", min_length=1)
+    #: Attempts that actually ran (a request skipped behind a failing one of its group does not count).
     max_receive_count: int = Field(default=5, alias="MAX_RECEIVE_COUNT", ge=1)
+    #: The queue itself (failed records get their backoff through ChangeMessageVisibility).
+    change_queue_url: str = Field(alias="CHANGE_QUEUE_URL", min_length=1)
+    #: Where an exhausted request goes, with its ``failed`` result, so the requests behind it proceed.
+    change_dlq_url: str = Field(alias="CHANGE_DLQ_URL", min_length=1)
+    #: The queue's own redrive limit (a backstop for crashes): on that receive, a failure is final.
+    queue_max_receive_count: int = Field(default=50, alias="QUEUE_MAX_RECEIVE_COUNT", ge=2)
 
 
 class DriftSettings(_Targets):

@@ -105,8 +105,11 @@ _REJECTED = {
 _RETRY_LATER = {"UserImportInProgressException", "InternalErrorException", "ServiceUnavailable"}
 
 
-def translate(error: ClientError, operation: str) -> PoolpatchError:
-    """Map a botocore ``ClientError`` to a poolpatch error with a stable code."""
+def translate(error: ClientError, operation: str, *, service: str = "cognito-idp") -> PoolpatchError:
+    """Map a botocore ``ClientError`` to a poolpatch error with a stable code.
+
+    ``service`` is the IAM service prefix named in the remedy (``sts`` for AssumeRole).
+    """
     code = error.response.get("Error", {}).get("Code", "Unknown")
     message = error.response.get("Error", {}).get("Message", "") or code
     status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400) or 400)
@@ -114,7 +117,7 @@ def translate(error: ClientError, operation: str) -> PoolpatchError:
     if code in _NOT_FOUND:
         return NotFound(text, remedy="Check the user pool / app client id, account and Region.")
     if code in _DENIED:
-        return AccessDenied(text, remedy=f"Allow cognito-idp:{operation} for the caller or target role.")
+        return AccessDenied(text, remedy=f"Allow {service}:{operation} for the caller or target role.")
     if code in _THROTTLED:
         return Throttled(text, remedy="Retried by botocore already; lower the request rate.")
     if code in _CONFLICT:
@@ -133,12 +136,15 @@ class Boto3Cognito:
         self,
         client: CognitoIdentityProviderClient,
         *,
+        session: Mapping[str, str] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         conflict_attempts: int = CONFLICT_MAX_ATTEMPTS,
         backoff_base: float = 0.2,
         backoff_cap: float = 5.0,
     ) -> None:
         self._client = client
+        #: The assumed-role session behind the client (``roleArn``, ``name``), recorded in results.
+        self.session: dict[str, str] | None = dict(session) if session else None
         self._sleep = sleep
         self._attempts = conflict_attempts
         self._base = backoff_base

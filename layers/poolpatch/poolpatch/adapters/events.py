@@ -10,11 +10,15 @@ hold everything.
 
 :class:`ChangeQueue` is the one writer path's entrance: every request for a
 pool and its clients shares the message group ``{account}/{region}/{pool}``, and
-``MessageDeduplicationId`` is the request id.
+``MessageDeduplicationId`` is derived from the request id *and* the request's
+content (:func:`deduplication_id`): an identical resend within SQS's 5-minute
+window is dropped, while a different request that reuses the id is enqueued and
+rejected by apply as ``RequestIdReused`` instead of vanishing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
@@ -111,6 +115,12 @@ def detail_json(result: Mapping[str, Any]) -> str:
     return text
 
 
+def deduplication_id(request: ChangeRequest, target: Target) -> str:
+    """SHA-256 of the request id and the request's content (64 hex characters, within SQS's 128)."""
+    text = f"{request.request_id}\n{request.content_hash(target)}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 class ChangeQueue:
     """The FIFO queue every write goes through."""
 
@@ -127,7 +137,7 @@ class ChangeQueue:
                 QueueUrl=self.queue_url,
                 MessageBody=json.dumps(body, default=str),
                 MessageGroupId=target.group_id,
-                MessageDeduplicationId=request.request_id,
+                MessageDeduplicationId=deduplication_id(request, target),
             )
         except (ClientError, BotoCoreError) as exc:
             raise ServiceError(

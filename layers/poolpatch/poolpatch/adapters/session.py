@@ -5,17 +5,26 @@ moto server, or ``AWS_ENDPOINT_URL``) and caches its clients.
 
 :class:`TargetSessions` serves cross-account requests: it refuses accounts
 outside the allow-list with ``TargetNotAllowed`` before any call, then assumes
-``arn:{partition}:iam::{account}:role/{TARGET_ROLE_NAME}`` with the external id,
-a session name carrying the request id and ``SourceIdentity=poolpatch`` (so
-CloudTrail attributes every write and the drift detector can recognise
-poolpatch's own writes). Credentials are cached per account until shortly
-before they expire.
+``arn:{partition}:iam::{account}:role/{TARGET_ROLE_NAME}`` with the external id
+and ``SourceIdentity=poolpatch``. The Lambda functions assume the role in their
+own account too (``assume_own_account``), so every write poolpatch's functions
+make carries ``sourceIdentity: poolpatch`` in CloudTrail, the hub account
+included.
+
+Credentials and the Cognito port built on them are cached per account (and
+Region) until shortly before they expire: one STS call and one client per
+target account per container, not per request. The role session name is
+``poolpatch-{container}-{n}`` (never a request id, which a cached session would
+carry into later requests' CloudTrail events); each result and snapshot records
+the session (role ARN and name), which with the target and the time identifies
+the request behind a CloudTrail event, since a pool has one writer at a time.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,7 +34,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from poolpatch.adapters.cognito import Boto3Cognito, client_config, translate
-from poolpatch.errors import AccessDenied, PoolpatchError, ServiceError, TargetNotAllowed
+from poolpatch.errors import AccessDenied, InvalidRequest, PoolpatchError, ServiceError, TargetNotAllowed
 from poolpatch.request import Target
 
 if TYPE_CHECKING:
@@ -56,8 +65,10 @@ class AwsContext:
         except BotoCoreError as exc:
             raise AccessDenied(f"Cannot create an AWS session: {exc}", remedy="Check --profile.") from None
         if not session.region_name:
-            raise AccessDenied(
-                "No AWS Region is configured.", remedy="Pass --region or set AWS_REGION / AWS_DEFAULT_REGION."
+            raise InvalidRequest(
+                "No AWS Region is configured.",
+                path="/target/region",
+                remedy="Pass --region or set AWS_REGION / AWS_DEFAULT_REGION.",
             )
         return cls(session, endpoint_url=args.endpoint_url)
 
@@ -82,7 +93,7 @@ class AwsContext:
             try:
                 self._account = str(self.client("sts").get_caller_identity()["Account"])
             except ClientError as exc:
-                raise translate(exc, "GetCallerIdentity") from None
+                raise translate(exc, "GetCallerIdentity", service="sts") from None
             except BotoCoreError as exc:
                 raise AccessDenied(
                     f"Cannot identify the caller: {exc}", remedy="Configure credentials."
@@ -95,10 +106,24 @@ def parse_accounts(value: str | None) -> frozenset[str]:
     return frozenset(item.strip() for item in (value or "").split(",") if item.strip())
 
 
+def check_allowed(target: Target, *, own_account: str, allowed: Iterable[str]) -> None:
+    """``TargetNotAllowed`` for a target account outside ``allowed`` (empty: the own account only)."""
+    account = target.account_id or own_account
+    if account not in (frozenset(allowed) or {own_account}):
+        raise TargetNotAllowed(
+            f"Account {account} is not in ALLOWED_ACCOUNT_IDS.",
+            path="/target/accountId",
+            remedy="Ask the poolpatch operators to allow the account, and deploy the target role there.",
+        )
+
+
 @dataclass
 class _Cached:
     session: boto3.Session
     expires: datetime
+    name: str
+    ports: dict[str | None, Boto3Cognito]
+    account: str
 
 
 class TargetSessions:
@@ -114,6 +139,7 @@ class TargetSessions:
         external_id: str | None = None,
         endpoint_url: str | None = None,
         partition: str = "aws",
+        assume_own_account: bool = False,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.base = base
@@ -123,54 +149,69 @@ class TargetSessions:
         self.external_id = external_id
         self.endpoint_url = endpoint_url
         self.partition = partition
+        self.assume_own_account = assume_own_account
         self._clock = clock
         self._cache: dict[str, _Cached] = {}
+        self._own_ports: dict[str | None, Boto3Cognito] = {}
         self._lock = threading.Lock()
         self._sts: STSClient | None = None
+        self._token = uuid.uuid4().hex[:8]
+        self._sessions = 0
 
     def check(self, target: Target) -> None:
         """Refuse a target account outside the allow-list (before any AWS call)."""
-        account = target.account_id or self.own_account
-        if account not in self.allowed:
-            raise TargetNotAllowed(
-                f"Account {account} is not in ALLOWED_ACCOUNT_IDS.",
-                path="/target/accountId",
-                remedy="Ask the poolpatch operators to allow the account, and deploy the target role there.",
-            )
+        check_allowed(target, own_account=self.own_account, allowed=self.allowed)
 
-    def session_for(self, target: Target, *, request_id: str = "") -> boto3.Session:
+    def session_for(self, target: Target) -> boto3.Session:
         """The session to reach ``target`` with: the base one for the own account, else an assumed role."""
-        self.check(target)
-        account = target.account_id or self.own_account
-        if account == self.own_account:
-            return self.base
-        with self._lock:
-            cached = self._cache.get(account)
-            if cached is not None and cached.expires - REFRESH_MARGIN > self._clock():
-                return cached.session
-            session, expires = self._assume(account, target.region or self.base.region_name, request_id)
-            self._cache[account] = _Cached(session, expires)
-            return session
+        cached = self._assumed(target)
+        return self.base if cached is None else cached.session
 
-    def cognito_for(self, target: Target, *, request_id: str = "") -> Boto3Cognito:
-        """A Cognito port for the target's account and Region."""
-        session = self.session_for(target, request_id=request_id)
-        client = session.client(
-            "cognito-idp",
-            region_name=target.region or session.region_name,
-            endpoint_url=self.endpoint_url,
-            config=client_config(),
-        )
-        return Boto3Cognito(client)
+    def cognito_for(self, target: Target) -> Boto3Cognito:
+        """A Cognito port for the target's account and Region, reused while its credentials are valid."""
+        region = target.region or self.base.region_name
+        with self._lock:
+            cached = self._assumed_locked(target)
+            ports = self._own_ports if cached is None else cached.ports
+            port = ports.get(region)
+            if port is None:
+                session = self.base if cached is None else cached.session
+                client = session.client(
+                    "cognito-idp", region_name=region, endpoint_url=self.endpoint_url, config=client_config()
+                )
+                info = (
+                    None
+                    if cached is None
+                    else {"roleArn": self.role_arn(cached.account), "name": cached.name}
+                )
+                port = ports[region] = Boto3Cognito(client, session=info)
+            return port
 
     def role_arn(self, account: str) -> str:
         """The target role in ``account``."""
         return f"arn:{self.partition}:iam::{account}:role/{self.role_name}"
 
-    def _assume(self, account: str, region: str | None, request_id: str) -> tuple[boto3.Session, datetime]:
+    def _assumed(self, target: Target) -> _Cached | None:
+        with self._lock:
+            return self._assumed_locked(target)
+
+    def _assumed_locked(self, target: Target) -> _Cached | None:
+        self.check(target)
+        account = target.account_id or self.own_account
+        if account == self.own_account and not self.assume_own_account:
+            return None
+        cached = self._cache.get(account)
+        if cached is not None and cached.expires - REFRESH_MARGIN > self._clock():
+            return cached
+        cached = self._assume(account, target.region or self.base.region_name)
+        self._cache[account] = cached
+        return cached
+
+    def _assume(self, account: str, region: str | None) -> _Cached:
         if self._sts is None:
             self._sts = self.base.client("sts", endpoint_url=self.endpoint_url, config=client_config())
-        name = _SESSION_NAME.sub("-", f"poolpatch-{request_id}" if request_id else "poolpatch")[:64]
+        self._sessions += 1
+        name = _SESSION_NAME.sub("-", f"poolpatch-{self._token}-{self._sessions}")[:64]
         params: dict[str, Any] = {
             "RoleArn": self.role_arn(account),
             "RoleSessionName": name,
@@ -182,7 +223,7 @@ class TargetSessions:
         try:
             credentials = self._sts.assume_role(**params)["Credentials"]
         except ClientError as exc:
-            error: PoolpatchError = translate(exc, "AssumeRole")
+            error: PoolpatchError = translate(exc, "AssumeRole", service="sts")
             if isinstance(error, ServiceError) and not error.retryable:
                 error = AccessDenied(
                     error.message, remedy="Check the target role, its trust policy and external id."
@@ -194,7 +235,7 @@ class TargetSessions:
                 remedy="Check TARGET_ROLE_NAME and TARGET_ROLE_EXTERNAL_ID (2-1224 characters).",
             ) from None
         except BotoCoreError as exc:
-            raise ServiceError(f"AssumeRole failed: {exc}", retryable=True) from None
+            raise ServiceError(f"AssumeRole failed: {type(exc).__name__}", retryable=True) from None
         session = boto3.Session(
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
@@ -204,4 +245,4 @@ class TargetSessions:
         expires = credentials["Expiration"]
         if expires.tzinfo is None:
             expires = expires.replace(tzinfo=UTC)
-        return session, expires
+        return _Cached(session, expires, name, {}, account)

@@ -11,18 +11,19 @@ key is resolved in the store's own bucket or folder.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import quote, unquote, urlparse
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from poolpatch.errors import InvalidRequest, NotFound, SnapshotFailed
+from poolpatch.errors import AccessDenied, InvalidRequest, NotFound, SnapshotFailed
 from poolpatch.model import json_default
 from poolpatch.request import Target
 
@@ -30,17 +31,64 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 Phase = Literal["before", "after"]
+#: A snapshot found by reference: the reference and the document.
+Found = tuple[str, dict[str, Any]]
 PREFIX = "snapshots"
+
+
+def subject_prefix(target: Target) -> str:
+    """``snapshots/{accountId}/{region}/{userPoolId}/{pool|client-{clientId}}/``: one target's snapshots."""
+    subject = f"client-{target.client_id}" if target.client_id else "pool"
+    return f"{PREFIX}/{target.account_id}/{target.region}/{target.user_pool_id}/{subject}/"
+
+
+def stamp(moment: datetime) -> str:
+    """The key's time segment, ``yyyymmddTHHMMSSZ`` in UTC (a naive time is taken as UTC)."""
+    return (moment.astimezone(UTC) if moment.tzinfo else moment).strftime("%Y%m%dT%H%M%SZ")
 
 
 def snapshot_key(target: Target, *, started: datetime, request_id: str, phase: Phase) -> str:
     """The key of one snapshot; ``target`` must be resolved (account and Region known)."""
-    subject = f"client-{target.client_id}" if target.client_id else "pool"
-    stamp = started.strftime("%Y%m%dT%H%M%SZ")
-    return (
-        f"{PREFIX}/{target.account_id}/{target.region}/{target.user_pool_id}/{subject}/"
-        f"{stamp}-{request_id}/{phase}.json"
-    )
+    return f"{subject_prefix(target)}{stamp(started)}-{request_id}/{phase}.json"
+
+
+def scoped_key(reference: str, *, bucket: str, target: Target) -> str:
+    """The S3 key of a restore reference, accepted only inside ``bucket`` and the target's own prefix.
+
+    ``reference`` is ``s3://{bucket}/{key}`` or a bare key. Anything else (another bucket, ``s3://``, a
+    key of another pool, client, account or Region, ``..`` segments, not a before/after snapshot) is
+    ``InvalidRequest`` at ``/restore/snapshot``. Pure: intake checks requests with it before queueing.
+    """
+    if reference.startswith("s3://"):
+        named, _, key = reference.removeprefix("s3://").partition("/")
+        if named != bucket:
+            raise InvalidRequest(
+                "The snapshot reference is outside the snapshot bucket.",
+                path="/restore/snapshot",
+                remedy=f"Restore a snapshot of this target from s3://{bucket}/{subject_prefix(target)}.",
+            )
+    elif "://" in reference:
+        raise InvalidRequest(
+            "The snapshot reference is not an S3 reference.",
+            path="/restore/snapshot",
+            remedy="Use s3://bucket/key as results report it, or a key in the snapshot bucket.",
+        )
+    else:
+        key = reference
+    prefix = subject_prefix(target)
+    segments = key.split("/")
+    if (
+        not key.startswith(prefix)
+        or any(segment in {"", ".", ".."} for segment in segments)
+        or segments[-1] not in {"before.json", "after.json"}
+        or len(segments) != prefix.count("/") + 2
+    ):
+        raise InvalidRequest(
+            "The snapshot reference is outside this target's snapshots.",
+            path="/restore/snapshot",
+            remedy=f"Restore a before.json or after.json below s3://{bucket}/{prefix}.",
+        )
+    return key
 
 
 def encode(document: Mapping[str, Any]) -> bytes:
@@ -59,8 +107,15 @@ class SnapshotStore(Protocol):
         """Write one snapshot and return its reference; raise ``SnapshotFailed`` if it is not stored."""
         ...
 
-    def get(self, reference: str) -> dict[str, Any]:
-        """Read a snapshot by reference; raise ``NotFound`` or ``SnapshotFailed``."""
+    def get(self, reference: str, *, target: Target | None = None) -> dict[str, Any]:
+        """Read a snapshot by reference; raise ``NotFound``, ``InvalidRequest`` or ``SnapshotFailed``.
+
+        With ``target``, a store that serves many targets (S3) refuses references outside its scope.
+        """
+        ...
+
+    def find_before(self, target: Target, request_id: str, since: datetime) -> Found | None:
+        """The newest before snapshot of ``request_id`` for ``target`` written at or after ``since``."""
         ...
 
 
@@ -72,42 +127,84 @@ class S3SnapshotStore:
         self.bucket = bucket
 
     def put(self, key: str, document: Mapping[str, Any]) -> str:
-        """PutObject; any failure is ``SnapshotFailed`` (retryable: nothing was written to Cognito)."""
+        """Conditional PutObject (``If-None-Match: *``): snapshots are write-once.
+
+        ``SnapshotFailed`` is retryable: nothing was written to Cognito.
+        """
+        body = _encoded(document, key)
         try:
             self._client.put_object(
-                Bucket=self.bucket, Key=key, Body=encode(document), ContentType="application/json"
+                Bucket=self.bucket, Key=key, Body=body, ContentType="application/json", IfNoneMatch="*"
             )
         except (ClientError, BotoCoreError) as exc:
             raise SnapshotFailed(
-                f"Could not write snapshot s3://{self.bucket}/{key}: {exc}",
+                f"Could not write snapshot s3://{self.bucket}/{key}: {_reason(exc)}",
                 remedy="Check the bucket exists and the function may s3:PutObject to it.",
             ) from None
         return f"s3://{self.bucket}/{key}"
 
-    def get(self, reference: str) -> dict[str, Any]:
-        """GetObject by ``s3://bucket/key`` or a bare key in this store's bucket."""
-        bucket, key = self.bucket, reference
-        if reference.startswith("s3://"):
+    def get(self, reference: str, *, target: Target | None = None) -> dict[str, Any]:
+        """GetObject by ``s3://bucket/key`` or a bare key in this store's bucket.
+
+        With ``target`` the reference must lie in this bucket, below the target's own prefix
+        (:func:`scoped_key`). A missing object is ``NotFound``, a forbidden one ``AccessDenied`` (both
+        final); other read failures are ``SnapshotFailed`` (retryable).
+        """
+        if target is not None:
+            bucket, key = self.bucket, scoped_key(reference, bucket=self.bucket, target=target)
+        elif reference.startswith("s3://"):
             parsed = urlparse(reference)
             bucket, key = parsed.netloc, parsed.path.lstrip("/")
         elif "://" in reference:
             raise InvalidRequest(
-                f"Snapshot reference {reference!r} is not an S3 reference.",
+                "The snapshot reference is not an S3 reference.",
                 path="/restore/snapshot",
                 remedy="Use s3://bucket/key or a key in the snapshot bucket.",
             )
+        else:
+            bucket, key = self.bucket, reference
+        where = f"s3://{bucket}/{key}"
+        return _decode(self._read(bucket, key, where), where)
+
+    def _read(self, bucket: str, key: str, where: str) -> bytes:
         try:
-            body = self._client.get_object(Bucket=bucket, Key=key)["Body"].read()
+            body: bytes = self._client.get_object(Bucket=bucket, Key=key)["Body"].read()
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
-            if code in {"NoSuchKey", "404", "NoSuchBucket"}:
-                raise NotFound(
-                    f"Snapshot s3://{bucket}/{key} does not exist.", path="/restore/snapshot"
+            if code in {"NoSuchKey", "404", "NoSuchBucket", "NotFound"}:
+                raise NotFound(f"Snapshot {where} does not exist.", path="/restore/snapshot") from None
+            if code in {"AccessDenied", "403", "AllAccessDisabled"}:
+                raise AccessDenied(
+                    f"Reading snapshot {where} was denied.",
+                    path="/restore/snapshot",
+                    remedy="Restore a snapshot poolpatch wrote, from its own snapshot bucket.",
                 ) from None
-            raise SnapshotFailed(f"Could not read snapshot s3://{bucket}/{key}: {exc}") from None
+            raise SnapshotFailed(f"Could not read snapshot {where}: {_reason(exc)}") from None
         except BotoCoreError as exc:
-            raise SnapshotFailed(f"Could not read snapshot s3://{bucket}/{key}: {exc}") from None
-        return _decode(body, f"s3://{bucket}/{key}")
+            raise SnapshotFailed(f"Could not read snapshot {where}: {_reason(exc)}") from None
+        return body
+
+    def find_before(self, target: Target, request_id: str, since: datetime) -> Found | None:
+        """List the target's snapshots from ``since`` on (keys start with their time) and read the newest
+        before snapshot of ``request_id``: what a crashed attempt of the request left (crash recovery)."""
+        prefix = subject_prefix(target)
+        start = f"{prefix}{stamp(since - timedelta(seconds=1))}"
+        found: str | None = None
+        try:
+            paginator = self._client.get_paginator("list_objects_v2")
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix, StartAfter=start):
+                for item in page.get("Contents", []):
+                    if _is_before_of(item["Key"], prefix, request_id):
+                        found = item["Key"]
+        except (ClientError, BotoCoreError) as exc:
+            raise SnapshotFailed(
+                f"Could not list snapshots below s3://{self.bucket}/{prefix}: {_reason(exc)}",
+                remedy="Check the function may s3:ListBucket on the snapshots/ prefix.",
+            ) from None
+        if found is None:
+            return None
+        where = f"s3://{self.bucket}/{found}"
+        return where, _decode(self._read(self.bucket, found, where), where)
 
 
 class LocalSnapshotStore:
@@ -118,36 +215,46 @@ class LocalSnapshotStore:
         self._root = str(self.root)
 
     def put(self, key: str, document: Mapping[str, Any]) -> str:
-        """Write ``root/key`` atomically and durably (temp file, fsync, rename).
+        """Write ``root/key`` atomically, durably and once (temp file, fsync, hard link, unlink).
 
-        Any failure is ``SnapshotFailed``.
+        The hard link fails when the file exists, so a snapshot is never overwritten; the temporary file is
+        removed whatever happens. Any failure is ``SnapshotFailed``.
         """
         path = self._path(key)
+        body = _encoded(document, path)
         folder = os.path.dirname(path)
         tmp = os.path.join(folder, f".tmp-{os.getpid()}-{threading.get_ident()}-{os.path.basename(path)}")
         try:
             os.makedirs(folder, exist_ok=True)
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             try:
-                os.write(fd, encode(document))
+                os.write(fd, body)
                 os.fsync(fd)
             finally:
                 os.close(fd)
-            os.replace(tmp, path)
+            os.link(tmp, path)
         except OSError as exc:
             raise SnapshotFailed(
                 f"Could not write snapshot {path}: {exc.strerror or exc}",
                 remedy="Check --snapshot-dir is writable.",
             ) from None
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         return "file://" + quote(path)
 
-    def get(self, reference: str) -> dict[str, Any]:
-        """Read by ``file://`` URI, absolute path, or a key below the root."""
+    def get(self, reference: str, *, target: Target | None = None) -> dict[str, Any]:
+        """Read by ``file://`` URI, absolute path, or a key below the root.
+
+        The local folder is the operator's own: any readable file is accepted, and the engine checks the
+        snapshot's recorded target against the request's.
+        """
+        del target
         if reference.startswith("file://"):
             path = Path(unquote(urlparse(reference).path))
         elif "://" in reference:
             raise InvalidRequest(
-                f"Snapshot reference {reference!r} is not a local reference.",
+                "The snapshot reference is not a local reference.",
                 path="/restore/snapshot",
                 remedy="Use file://PATH, or pass --snapshot-bucket to read from S3.",
             )
@@ -161,6 +268,26 @@ class LocalSnapshotStore:
             raise SnapshotFailed(f"Could not read snapshot {path}: {exc.strerror or exc}") from None
         return _decode(body, str(path))
 
+    def find_before(self, target: Target, request_id: str, since: datetime) -> Found | None:
+        """The newest before snapshot of ``request_id`` below the target's folder, from ``since`` on."""
+        prefix = subject_prefix(target)
+        folder = Path(self._path(prefix))
+        start = stamp(since - timedelta(seconds=1))
+        try:
+            names = sorted(name for name in os.listdir(folder) if name >= start)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise SnapshotFailed(f"Could not list snapshots in {folder}: {exc.strerror or exc}") from None
+        for name in reversed(names):
+            if (
+                _is_before_of(f"{prefix}{name}/before.json", prefix, request_id)
+                and (folder / name / "before.json").is_file()
+            ):
+                path = folder / name / "before.json"
+                return "file://" + quote(str(path)), _decode(path.read_bytes(), str(path))
+        return None
+
     def _path(self, key: str) -> str:
         path = os.path.normpath(os.path.join(self._root, key))
         if os.path.commonpath([path, self._root]) != self._root:
@@ -170,14 +297,47 @@ class LocalSnapshotStore:
         return path
 
 
+def _is_before_of(key: str, prefix: str, request_id: str) -> bool:
+    """``{prefix}{yyyymmddTHHMMSSZ}-{request_id}/before.json`` exactly (ids may contain ``-``)."""
+    folder, _, name = key.removeprefix(prefix).partition("/")
+    return name == "before.json" and len(folder) > 17 and folder[16] == "-" and folder[17:] == request_id
+
+
+def _encoded(document: Mapping[str, Any], where: str) -> bytes:
+    try:
+        return encode(document)
+    except (ValueError, TypeError, UnicodeEncodeError) as exc:
+        raise SnapshotFailed(
+            f"Snapshot {where} cannot be encoded as JSON: {type(exc).__name__}.",
+            remedy="Report it: a request with unencodable text should have been rejected earlier.",
+            retryable=False,
+        ) from None
+
+
+def _reason(exc: Exception) -> str:
+    """An AWS error's code and message; never more (no request or object content)."""
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        return f"{error.get('Code', 'Unknown')}: {error.get('Message', '')}".strip()
+    return type(exc).__name__
+
+
 def _decode(body: bytes, where: str) -> dict[str, Any]:
+    """A snapshot document, checked for the members restore and recovery read (never echoing values)."""
     try:
         document = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise InvalidRequest(f"Snapshot {where} is not JSON.", path="/restore/snapshot") from None
-    if not isinstance(document, dict) or not isinstance(document.get("updateDocument"), dict):
+    target = document.get("target") if isinstance(document, dict) else None
+    if (
+        not isinstance(document, dict)
+        or not isinstance(document.get("updateDocument"), dict)
+        or not isinstance(target, dict)
+        or not all(isinstance(value, str) for value in target.values())
+        or not isinstance(target.get("userPoolId"), str)
+    ):
         raise InvalidRequest(
-            f"{where} is not a poolpatch snapshot (no updateDocument).",
+            f"{where} is not a poolpatch snapshot (it needs an object updateDocument and a target).",
             path="/restore/snapshot",
             remedy="Restore from a before.json or after.json that poolpatch wrote.",
         )
