@@ -8,6 +8,7 @@ asserts what users see: result events, DLQ contents, snapshots and the final poo
 from __future__ import annotations
 
 import copy
+import io
 import json
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -357,6 +358,7 @@ def interleave(monkeypatch: pytest.MonkeyPatch) -> Callable[[Callable[[], None]]
 def _cli_write(stack: EmbeddedStack, pool_id: str, patch: dict[str, Any], tmp: Any) -> None:
     from poolpatch.cli import main
 
+    out = io.StringIO()
     code = main(
         [
             "apply",
@@ -373,9 +375,9 @@ def _cli_write(stack: EmbeddedStack, pool_id: str, patch: dict[str, Any], tmp: A
             "--output",
             "json",
         ],
-        stdout=open("/dev/null", "w"),  # noqa: SIM115 - closed with the process; output is not checked here
+        stdout=out,
     )
-    assert code == 0
+    assert code == 0, out.getvalue()
 
 
 def test_a_write_between_read_and_update_is_kept_and_the_queue_replans(
@@ -614,3 +616,22 @@ def test_a_custom_attribute_named_custom_prefix_only_is_refused_before_any_snaps
     assert (result["status"], result["error"]["code"]) == ("rejected", "InvalidValue")
     assert result["error"]["path"].startswith("/addCustomAttributes/0")
     assert stack.snapshot_keys() == []
+
+
+def test_a_missing_snapshot_in_scope_is_rejected_not_found_once(
+    stack: EmbeddedStack, cognito: CognitoIdentityProviderClient, pool: tuple[str, str]
+) -> None:
+    # Given a well-formed reference inside the pool's own prefix that names no object
+    pool_id, _ = pool
+    reference = _first_snapshot(stack, cognito, pool_id).replace("-make-snapshot/", "-never-written/")
+    # When restored
+    batches_before = stack.queue_depth()
+    result = _restore(stack, pool_id, reference, "missing-restore")
+    # Then it is rejected NotFound once (never retried into the DLQ)
+    assert batches_before == 0
+    assert (result["status"], result["error"]["code"], result["error"]["path"]) == (
+        "rejected",
+        "NotFound",
+        "/restore/snapshot",
+    )
+    assert stack.dlq_messages() == []

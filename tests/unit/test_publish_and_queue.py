@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -15,6 +16,7 @@ from poolpatch.adapters.events import (
     ChangeQueue,
     EventBridgePublisher,
     PublishFailed,
+    deduplication_id,
 )
 from poolpatch.errors import ServiceError
 from poolpatch.request import parse_request
@@ -110,7 +112,7 @@ def test_oversized_detail_is_truncated_below_the_entry_limit() -> None:
     assert len(document["changes"]) == 400
 
 
-def test_queue_send_uses_the_pool_group_and_the_request_id_for_deduplication() -> None:
+def test_queue_send_uses_the_pool_group_and_a_hash_of_id_and_content_for_deduplication() -> None:
     # Given a client request (clients share their pool's group)
     client = boto3.client("sqs", region_name="eu-west-1")
     stubber = Stubber(client)
@@ -131,13 +133,31 @@ def test_queue_send_uses_the_pool_group_and_the_request_id_for_deduplication() -
             "QueueUrl": "https://sqs/q.fifo",
             "MessageBody": json.dumps(body),
             "MessageGroupId": "111122223333/eu-west-1/eu-west-1_AbC",
-            "MessageDeduplicationId": "r-1",
+            "MessageDeduplicationId": hashlib.sha256(
+                f"r-1\n{request.content_hash(target)}".encode()
+            ).hexdigest(),
         },
     )
     # When sent / Then exactly those parameters, and the message id returned
     with stubber:
         assert ChangeQueue(client, "https://sqs/q.fifo").send(request, target) == "m-1"
     stubber.assert_no_pending_responses()
+
+
+def test_the_deduplication_id_tells_a_reused_id_from_a_resend() -> None:
+    # Given one request, an identical resend, and another request reusing its id
+    def request(pool: str, tags: dict[str, str]) -> tuple[Any, Any]:
+        document = {"version": "1", "requestId": "CHG-1", "target": {"userPoolId": pool}}
+        parsed = parse_request({**document, "patch": {"UserPoolTags": tags}})
+        return parsed, parsed.target.resolved(account_id="111122223333", region="eu-west-1")
+
+    first = deduplication_id(*request("eu-west-1_A", {"a": "1"}))
+    resend = deduplication_id(*request("eu-west-1_A", {"a": "1"}))
+    reused = deduplication_id(*request("eu-west-1_B", {"a": "2"}))
+    # Then the resend deduplicates, the reuse does not (so apply sees it and rejects RequestIdReused)
+    assert first == resend
+    assert first != reused
+    assert len(first) == 64
 
 
 def test_queue_failure_is_a_retryable_service_error() -> None:

@@ -50,14 +50,13 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from botocore.exceptions import BotoCoreError, ClientError
 
 from poolpatch.adapters.events import PublishFailed
-from poolpatch.adapters.snapshots import S3SnapshotStore
 from poolpatch.engine import Engine
 from poolpatch.errors import InvalidRequest, PoolpatchError, ServiceError
 from poolpatch.request import ChangeRequest, load_json, parse_request
 from poolpatch.result import Result
 from poolpatch_lambda import idempotency
 from poolpatch_lambda.observability import logger
-from poolpatch_lambda.runtime import Runtime, record, rejection, safe_request_id, target_sessions
+from poolpatch_lambda.runtime import Runtime, record, rejection, safe_request_id, target_engine
 from poolpatch_lambda.settings import ApplySettings
 
 #: Retry delays of a failed group: the first within 30 s, doubling, capped.
@@ -125,13 +124,7 @@ class ApplyRuntime(Runtime[ApplySettings]):
     def engine(self) -> Engine:
         """The engine with S3 snapshots and per-account Cognito ports through the target role."""
         if self._engine is None:
-            sessions = target_sessions(self, self.settings)
-            self._engine = Engine(
-                sessions.cognito_for,
-                S3SnapshotStore(self.client("s3"), self.settings.snapshot_bucket),
-                account_id=self.own_account,
-                region=self.settings.region,
-            )
+            self._engine = target_engine(self, self.settings, snapshot_bucket=self.settings.snapshot_bucket)
         return self._engine
 
     def runner(self) -> idempotency.IdempotentRunner:

@@ -18,12 +18,11 @@ from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
 
 from poolpatch.adapters.events import ChangeQueue
-from poolpatch.adapters.snapshots import S3SnapshotStore
 from poolpatch.engine import Engine
 from poolpatch.errors import InvalidRequest, PoolpatchError, ServiceError
 from poolpatch.request import load_json, parse_request
 from poolpatch_lambda.observability import logger, metrics
-from poolpatch_lambda.runtime import Runtime, target_sessions
+from poolpatch_lambda.runtime import Runtime, target_engine
 from poolpatch_lambda.settings import DriftSettings
 
 DRIFT_DETAIL_TYPE = "User Pool Drift Detected"
@@ -39,13 +38,7 @@ class DriftRuntime(Runtime[DriftSettings]):
     def engine(self) -> Engine:
         """The engine over read-only sessions (it only ever plans)."""
         if self._engine is None:
-            sessions = target_sessions(self, self.settings)
-            self._engine = Engine(
-                sessions.cognito_for,
-                S3SnapshotStore(self.client("s3"), self.settings.snapshot_bucket),
-                account_id=self.own_account,
-                region=self.settings.region,
-            )
+            self._engine = target_engine(self, self.settings, snapshot_bucket=self.settings.snapshot_bucket)
         return self._engine
 
     def queue(self) -> ChangeQueue:
@@ -97,7 +90,13 @@ def _drift_one(
     desired = load_json(body, what=f"desired state {key}")
     if not isinstance(desired, dict):
         raise InvalidRequest(f"Desired state {key} must be a JSON object.", path="")
-    correct = bool(desired.pop("correct", False))
+    correct = desired.pop("correct", False)
+    if not isinstance(correct, bool):
+        raise InvalidRequest(
+            f"Desired state {key}: `correct` must be true or false.",
+            path="/correct",
+            remedy='Write "correct": true to correct drift, or false (the default) to report it.',
+        )
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     name = key.removeprefix(settings.desired_prefix).removesuffix(".json")
     base_id = "drift-" + _UNSAFE_ID.sub("-", name)

@@ -22,6 +22,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from poolpatch.adapters.cognito import client_config
 from poolpatch.adapters.events import EventBridgePublisher
 from poolpatch.adapters.session import TargetSessions
+from poolpatch.adapters.snapshots import S3SnapshotStore
+from poolpatch.engine import Engine
 from poolpatch.errors import PoolpatchError
 from poolpatch.request import ACCOUNT_ID, CLIENT_ID, REGION, REQUEST_ID, USER_POOL_ID
 from poolpatch.result import Result
@@ -108,6 +110,16 @@ def target_sessions(runtime: Runtime[Any], settings: _Targets) -> TargetSessions
             assume_own_account=True,
         )
     return runtime._sessions
+
+
+def target_engine(runtime: Runtime[Any], settings: _Targets, *, snapshot_bucket: str) -> Engine:
+    """The engine over the runtime's target sessions (assumed roles) and the S3 snapshot store."""
+    return Engine(
+        target_sessions(runtime, settings).cognito_for,
+        S3SnapshotStore(runtime.client("s3"), snapshot_bucket),
+        account_id=runtime.own_account,
+        region=settings.region,
+    )
 
 
 def rejection(error: PoolpatchError, request_id: str, target: Any) -> dict[str, Any]:
