@@ -468,15 +468,7 @@ def _run_after_crash(stack: EmbeddedStack) -> None:
     """The first delivery dies; its in-progress record expires; the message is delivered again."""
     with pytest.raises(Crash):
         stack.run_apply()
-    table = stack.client("dynamodb")
-    for item in stack.idempotency_records():
-        if item.get("status", {}).get("S") == "INPROGRESS":
-            table.update_item(
-                TableName=stack.table,
-                Key={"id": item["id"]},
-                UpdateExpression="SET in_progress_expiration = :past",
-                ExpressionAttributeValues={":past": {"N": "1"}},
-            )
+    _expire_in_progress(stack)
     messages = stack.client("sqs").receive_message(QueueUrl=stack.queue_url, MaxNumberOfMessages=10)
     assert messages.get("Messages") is None  # still in flight, as after a crash
     stack.release_in_flight()  # the visibility timeout runs out
@@ -635,3 +627,100 @@ def test_a_missing_snapshot_in_scope_is_rejected_not_found_once(
         "/restore/snapshot",
     )
     assert stack.dlq_messages() == []
+
+
+def test_a_plan_then_an_apply_with_one_request_id_both_run(
+    stack: EmbeddedStack, cognito: CognitoIdentityProviderClient, pool: tuple[str, str]
+) -> None:
+    # Given a plan and then its apply, sent with the same requestId within the FIFO deduplication window
+    pool_id, _ = pool
+    patch = {"Policies": {"PasswordPolicy": {"MinimumLength": 21}}}
+    outputs = [
+        stack.invoke_intake(change_request(pool_id, patch, request_id="CHG-9", mode=mode))
+        for mode in ("plan", "apply")
+    ]
+    assert [o["status"] for o in outputs] == ["queued", "queued"]
+    # When apply runs
+    stack.run_apply()
+    # Then both ran: the plan is reported, the apply written (the queue did not drop it as a duplicate)
+    assert [e["detail"]["status"] for e in stack.results()] == ["planned", "applied"]
+    assert _live(cognito, pool_id)["Policies"]["PasswordPolicy"]["MinimumLength"] == 21
+
+
+def test_a_crash_after_the_update_then_another_write_is_still_recovered(
+    stack: EmbeddedStack,
+    cognito: CognitoIdentityProviderClient,
+    pool: tuple[str, str],
+    crash_after: Callable[[str], None],
+    tmp_path: Any,
+) -> None:
+    # Given a change whose process dies right after its update, and another writer changing a tag before the
+    # message comes back
+    pool_id, _ = pool
+    modified = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["LastModifiedDate"]
+    document = change_request(
+        pool_id, {"Policies": {"PasswordPolicy": {"MinimumLength": 15}}}, request_id="c2"
+    )
+    document["expectedLastModifiedDate"] = modified.isoformat()
+    _send(stack, document)
+    crash_after("update")
+    with pytest.raises(Crash):
+        stack.run_apply()
+    _cli_write(stack, pool_id, {"UserPoolTags": {"other": "writer"}}, tmp_path)
+    _expire_in_progress(stack)
+    stack.release_in_flight()
+    # When it is delivered again
+    stack.run_apply()
+    # Then it is recovered (its write took effect), and the other writer's tag shows as a difference
+    [result] = (event["detail"] for event in stack.results())
+    assert (result["status"], result.get("recovered")) == ("applied", True), result
+    assert [c["path"] for c in result["changes"]] == ["/Policies/PasswordPolicy/MinimumLength"]
+    assert [d["path"] for d in result["verification"]["differences"]] == ["/UserPoolTags/other"]
+    assert _live(cognito, pool_id)["UserPoolTags"]["other"] == "writer"
+
+
+def test_a_guarded_request_adding_attributes_converges_after_a_failed_update(
+    stack: EmbeddedStack, cognito: CognitoIdentityProviderClient, pool: tuple[str, str]
+) -> None:
+    # Given a request with expectedLastModifiedDate that adds an attribute, whose update fails once
+    pool_id, _ = pool
+    modified = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["LastModifiedDate"]
+    document = change_request(pool_id, {"UserPoolTags": {"guarded": "yes"}}, request_id="guarded-attr")
+    document["addCustomAttributes"] = [{"Name": "guarded_attr", "AttributeDataType": "String"}]
+    document["expectedLastModifiedDate"] = modified.isoformat()
+    faults.inject("UpdateUserPool", "InternalErrorException", status=500, times=1)
+    _send(stack, document)
+    # When apply runs until the queue is empty
+    stack.run_apply()
+    # Then its own AddCustomAttributes did not make it fail its precondition: applied, reporting both
+    [result] = (event["detail"] for event in stack.results())
+    assert result["status"] == "applied", result
+    assert {c["path"] for c in result["changes"]} == {
+        "/UserPoolTags/guarded",
+        "/SchemaAttributes/custom:guarded_attr",
+    }
+
+
+def test_a_restore_error_never_quotes_a_member_name_from_the_file(
+    stack: EmbeddedStack, cognito: CognitoIdentityProviderClient, pool: tuple[str, str]
+) -> None:
+    pool_id, _ = pool
+    reference = _first_snapshot(stack, cognito, pool_id)
+    for index, crafted_member in enumerate(({"MARKER-KEY": 1}, {"UserPoolTags": {"aws:MARKER-TAG": "x"}})):
+        snapshot = stack.snapshot(reference)
+        snapshot["updateDocument"].update(crafted_member)
+        key = reference.split("/", 3)[3].replace("-make-snapshot/", f"-named-{index}/")
+        result = _restore(stack, pool_id, _put(stack, key, snapshot), f"named-{index}")
+        assert (result["status"], result["error"]["path"]) == ("rejected", "/restore/snapshot")
+        assert "MARKER" not in json.dumps(result)
+
+
+def _expire_in_progress(stack: EmbeddedStack) -> None:
+    for item in stack.idempotency_records():
+        if item.get("status", {}).get("S") == "INPROGRESS":
+            stack.client("dynamodb").update_item(
+                TableName=stack.table,
+                Key={"id": item["id"]},
+                UpdateExpression="SET in_progress_expiration = :past",
+                ExpressionAttributeValues={":past": {"N": "1"}},
+            )

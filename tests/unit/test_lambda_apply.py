@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from poolpatch.errors import ConcurrentModification, ServiceError
@@ -408,3 +409,69 @@ def test_the_failed_result_of_an_exhausted_request_is_its_engine_error(world: Wo
         world.batch(_record(_body(), receive_count=receive))
     [result] = world.published()
     assert (result["status"], result["error"]["code"]) == ("failed", "ServiceError")
+
+
+def test_an_exhausted_request_whose_dlq_move_failed_never_runs_again(world: World) -> None:
+    # Given a request that exhausts its attempts while the DLQ refuses the move once
+    world.answer = _retryable
+    for receive in (1, 2):
+        world.batch(_record(_body(), receive_count=receive))
+    sqs = world.runtime.client("sqs")
+    refused = {"count": 0}
+
+    def refuse(params: dict[str, Any], **_: Any) -> None:
+        if params.get("QueueUrl") == world.dlq and not refused["count"]:
+            refused["count"] += 1
+            raise ClientError({"Error": {"Code": "InternalError", "Message": "injected"}}, "SendMessage")
+
+    sqs.meta.events.register("before-parameter-build.sqs.SendMessage", refuse)
+    first = world.batch(_record(_body(), receive_count=3))
+    # When the engine would now succeed and the message is delivered again
+    world.answer = _applied
+    second = world.batch(_record(_body(), receive_count=4))
+    # Then the retry only finished the move: an identical failed result, the message in the DLQ, no new run
+    assert [item["itemIdentifier"] for item in first["batchItemFailures"]] == ["m-1"]
+    assert second == {"batchItemFailures": []}
+    published = world.published()
+    assert [r["status"] for r in published] == ["failed", "failed"]
+    assert published[0] == published[1]
+    assert len(world.engine_calls) == 3
+    assert len(world.dlq_bodies()) == 1
+
+
+def test_at_the_receive_limit_a_recorded_result_is_published_not_failed(world: World) -> None:
+    # Given a request applied and recorded whose result could not be published (EventBridge down)
+    world.runtime.settings = world.runtime.settings.model_copy(update={"event_bus_name": "no-such-bus"})
+    world.batch(_record(_body(), receive_count=1))
+    world.runtime.settings = world.runtime.settings.model_copy(update={"event_bus_name": "bus"})
+    # When it reaches the queue's receive limit
+    response = world.batch(_record(_body(), receive_count=10))
+    # Then its recorded applied result goes out; it is neither failed nor moved to the DLQ
+    assert response == {"batchItemFailures": []}
+    assert [r["status"] for r in world.published()] == ["applied"]
+    assert world.dlq_bodies() == []
+    assert len(world.engine_calls) == 1
+
+
+def test_publish_failures_back_off_with_the_receive_count(world: World) -> None:
+    world.runtime.settings = world.runtime.settings.model_copy(update={"event_bus_name": "no-such-bus"})
+    world.batch(_record(_body(), receive_count=4))
+    [visibility] = world.visibility
+    assert [entry["VisibilityTimeout"] for entry in visibility["Entries"]] == [apply.backoff(4)]
+
+
+def test_without_the_attempt_counter_a_request_is_not_exhausted_early(world: World) -> None:
+    # Given a request that waited behind failures (high receive count) and an attempt table that fails
+    world.answer = _retryable
+    dynamodb = world.runtime.client("dynamodb")
+
+    def refuse(**_: Any) -> None:
+        raise ClientError({"Error": {"Code": "InternalServerError", "Message": "injected"}}, "UpdateItem")
+
+    dynamodb.meta.events.register("before-parameter-build.dynamodb.UpdateItem", refuse)
+    # When its first real attempt fails
+    response = world.batch(_record(_body(), receive_count=7))
+    # Then it is retried, not failed and moved
+    assert [item["itemIdentifier"] for item in response["batchItemFailures"]] == ["m-1"]
+    assert world.published() == []
+    assert world.dlq_bodies() == []

@@ -134,7 +134,7 @@ def test_queue_send_uses_the_pool_group_and_a_hash_of_id_and_content_for_dedupli
             "MessageBody": json.dumps(body),
             "MessageGroupId": "111122223333/eu-west-1/eu-west-1_AbC",
             "MessageDeduplicationId": hashlib.sha256(
-                f"r-1\n{request.content_hash(target)}".encode()
+                f"r-1\napply\n{request.content_hash(target)}".encode()
             ).hexdigest(),
         },
     )

@@ -175,3 +175,43 @@ def test_to_dict_round_trips() -> None:
     )
     request = parse_request(document)
     assert parse_request(request.to_dict()) == request
+
+
+def test_a_very_deep_request_is_refused_without_recursing_through_it() -> None:
+    # Given a patch nested far beyond Python's recursion limit, parsed from JSON text as a transport would
+    depth = 5000
+    text = '{"version": "1", "target": {"userPoolId": "eu-west-1_AbC"}, "patch": ' + '{"x": ' * depth
+    text += "1" + "}" * depth + "}"
+    import sys
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth * 3)
+    try:
+        document = json.loads(text)
+    finally:
+        sys.setrecursionlimit(limit)
+    # When parsed / Then it is InvalidRequest at /patch, not a RecursionError
+    error = _rejected(document, default_request_id="r-1")
+    assert error.path == "/patch"
+
+
+def test_a_lone_surrogate_in_an_unknown_member_name_is_refused_without_echoing_it() -> None:
+    # Given an unknown top-level member whose name is a lone surrogate
+    document = {**_request(), "\ud800": 1}
+    # When parsed
+    error = _rejected(document)
+    # Then the error is about the encoding, and neither its message nor its path holds the surrogate
+    assert "UTF-8" in error.message
+    error.describe().encode("utf-8")
+    (error.path or "").encode("utf-8")
+
+
+def test_plan_and_apply_with_one_id_are_two_queue_messages() -> None:
+    from poolpatch.adapters.events import deduplication_id
+
+    plan = parse_request(_request(mode="plan"))
+    apply = parse_request(_request(mode="apply"))
+    target = plan.target.resolved(account_id="111122223333", region="eu-west-1")
+    # The idempotency content is the same (a plan is not recorded), the queue's deduplication id is not
+    assert plan.content_hash(target) == apply.content_hash(target)
+    assert deduplication_id(plan, target) != deduplication_id(apply, target)

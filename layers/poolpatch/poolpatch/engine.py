@@ -40,6 +40,7 @@ import functools
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent import futures
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -88,6 +89,16 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass
+class _Attempt:
+    """What the write is about to act on: the state read, its plan, the snapshot folder's time, the before."""
+
+    described: Described
+    plan: Plan
+    started: datetime
+    before: str | None = None
+
+
 @dataclass(frozen=True)
 class Plan:
     """What a request would do to one target."""
@@ -118,6 +129,7 @@ class Engine:
         self.account_id = account_id
         self.region = region
         self._clock = clock
+        self._pool: futures.ThreadPoolExecutor | None = None
 
     def run(self, request: ChangeRequest, *, recover_since: datetime | None = None) -> Result:
         """Run one request to its result; ``rejected``/``failed`` results carry the error.
@@ -152,7 +164,12 @@ class Engine:
                 port, prior, request=request, target=target, described=described, result=result
             ):
                 return
-        check_precondition(request, described.parsed)
+        if prior is None or _strip_ids(target.kind, prior[1]["updateDocument"]) != live_document(
+            target.kind, described.parsed
+        ):
+            # With an earlier attempt's before snapshot of exactly this state, the precondition held then;
+            # only the request's own AddCustomAttributes can have moved LastModifiedDate since.
+            check_precondition(request, described.parsed)
         plan = self.plan(request, target, described)
         carried = _carried_attributes(prior, described.parsed) if prior else ()
         result.changes = [*plan.changes, *carried]
@@ -165,44 +182,84 @@ class Engine:
         if prior is not None and _strip_ids(target.kind, prior[1]["updateDocument"]) == plan.live:
             # The earlier attempt's snapshot holds exactly the state being replaced: it stays the before
             # snapshot, and the after snapshot joins it in its folder.
-            before, started = prior[0], _stamp_of(prior[0])
+            attempt = _Attempt(described, plan, _stamp_of(prior[0]), prior[0])
         else:
             if prior is not None:  # a new, write-once key after the earlier attempt's
                 started = max(started, _stamp_of(prior[0]) + timedelta(seconds=1))
-            before = self._before(request, target, started, described, plan, session=result.session)
-        for round_ in range(REPLAN_ROUNDS + 1):
-            current = port.describe(target)
-            if request.expected_last_modified is not None:
-                check_precondition(request, current.parsed)
-            if _same_state(target.kind, current, described, plan):
-                break
-            if round_ == REPLAN_ROUNDS:
-                raise ConcurrentModification(
-                    f"The target changed under poolpatch {REPLAN_ROUNDS + 1} times before it could write.",
-                    remedy="Another writer is changing this target continuously; the request is retried.",
-                )
-            guard_unknown_members(target.kind, current)
-            if request.expected_last_modified is not None:
-                raise PreconditionFailed(
-                    "The target was changed by another writer after it was read.",
-                    path="/expectedLastModifiedDate",
-                    remedy="Review `poolpatch export`, then resend with the new LastModifiedDate.",
-                )
-            described, plan = current, self.plan(request, target, current)
-            result.changes = list(plan.changes)
-            if not plan.changes:
-                result.status = "unchanged"  # the other writer made exactly this change
-                return
-            check_write_input(target, plan)
-            started = max(self._clock(), started + timedelta(seconds=1))  # a new, write-once key
-            before = self._before(request, target, started, described, plan, session=result.session)
-        result.snapshots["before"] = before
-        if plan.new_attributes:
-            port.add_custom_attributes(target, plan.new_attributes)
-        if plan.desired != plan.live:
-            port.update(target, plan.desired)
+            attempt = _Attempt(described, plan, started)
+        if not self._confirm(port, request, target, result, attempt):
+            return
+        plan, started = attempt.plan, attempt.started
+        assert attempt.before is not None  # _confirm wrote it, or it is the earlier attempt's
+        result.snapshots["before"] = attempt.before
+        _write(port, target, plan)
         result.status = "applied"  # the write happened: whatever follows, the status stays applied
         self._verify_and_record(port, plan, request, target, started=started, result=result)
+
+    def _confirm(
+        self, port: CognitoPort, request: ChangeRequest, target: Target, result: Result, attempt: _Attempt
+    ) -> bool:
+        """Describe again just before the write; re-plan (new before snapshot) while another writer moved it.
+
+        Returns False when the fresh plan is empty (the other writer made exactly this change).
+        """
+        guarded = request.expected_last_modified is not None
+        for round_ in range(REPLAN_ROUNDS + 1):
+            current = self._describe_while_snapshotting(port, request, target, result, attempt)
+            if guarded and _modified(current) != _modified(attempt.described):
+                raise _stale()
+            if _same_state(target.kind, current, attempt.described, attempt.plan):
+                return True
+            if guarded:
+                raise _stale()
+            if round_ == REPLAN_ROUNDS:
+                break
+            guard_unknown_members(target.kind, current)
+            attempt.described, attempt.plan = current, self.plan(request, target, current)
+            result.changes = list(attempt.plan.changes)
+            if not attempt.plan.changes:
+                result.status = "unchanged"
+                return False
+            check_write_input(target, attempt.plan)
+            attempt.started = max(self._clock(), attempt.started + timedelta(seconds=1))  # a new key
+            attempt.before = None
+        raise ConcurrentModification(
+            f"The target changed under poolpatch {REPLAN_ROUNDS + 1} times before it could write.",
+            remedy="Another writer is changing this target continuously; the request is retried.",
+        )
+
+    def _describe_while_snapshotting(
+        self, port: CognitoPort, request: ChangeRequest, target: Target, result: Result, attempt: _Attempt
+    ) -> Described:
+        """The confirming describe, with the before snapshot written at the same time when it is due.
+
+        Both only read or record the state the plan was computed from, so they overlap: the describe costs
+        no wall time beyond the snapshot write (an S3 PutObject in the functions). A snapshot that fails
+        stops the request before any write, as ever.
+        """
+        if attempt.before is not None:
+            return port.describe(target)
+        snapshot = self._executor().submit(
+            self._before,
+            request,
+            target,
+            attempt.started,
+            attempt.described,
+            attempt.plan,
+            session=result.session,
+        )
+        try:
+            current = port.describe(target)
+        except BaseException:
+            futures.wait([snapshot])
+            raise
+        attempt.before = snapshot.result()
+        return current
+
+    def _executor(self) -> futures.ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="poolpatch-snapshot")
+        return self._pool
 
     def _before(
         self,
@@ -247,10 +304,12 @@ class Engine:
         intended = _strip_ids(kind, intent["updateDocument"])
         before = _strip_ids(kind, snapshot["updateDocument"])
         names = _attribute_names(described.parsed)
-        if live_document(kind, described.parsed) != intended or any(
-            custom_name(item) not in names for item in attributes
-        ):
+        changed = [change.path for change in diff(before, intended)]
+        live = live_document(kind, described.parsed)
+        if not (changed or attributes) or any(custom_name(item) not in names for item in attributes):
             return False
+        if any(related(difference.path, path) for difference in diff(intended, live) for path in changed):
+            return False  # some of the intended values are not live: the write did not take effect
         plan = Plan(before, intended, (), tuple(dict(item) for item in attributes), ())
         result.changes = [*diff(before, intended), *_attribute_changes(plan.new_attributes)]
         result.snapshots["before"] = reference
@@ -311,7 +370,7 @@ class Engine:
                 # Never echo a value read from the referenced object: the code and the pointer only.
                 raise InvalidRequest(
                     f"The snapshot's update document cannot be applied to the live target: {error.code} at "
-                    f"{error.path or '/'}.",
+                    f"{_known_member(kind, error.path)}.",
                     path="/restore/snapshot",
                     remedy="Restore a snapshot poolpatch wrote for this target, or send a patch instead.",
                 ) from None
@@ -345,7 +404,7 @@ class Engine:
         if problems:
             raise InvalidRequest(
                 f"The snapshot's update document is not a valid {target.kind} document "
-                f"({len(problems)} problem(s), the first at {problems[0].path or '/'}).",
+                f"({len(problems)} problem(s), the first at {_known_member(target.kind, problems[0].path)}).",
                 path="/restore/snapshot",
                 remedy="Restore from a before.json or after.json that poolpatch wrote.",
             )
@@ -667,6 +726,42 @@ def _raise_first(problems: Iterable[PoolpatchError]) -> None:
         first.message = f"{first.message} ({len(problems) - 1} more problem(s) at {others})"
         first.args = (first.describe(),)
     raise first
+
+
+def _stale() -> PreconditionFailed:
+    return PreconditionFailed(
+        "The target was changed by another writer after it was read.",
+        path="/expectedLastModifiedDate",
+        remedy="Review `poolpatch export`, then resend with the new LastModifiedDate.",
+    )
+
+
+def _write(port: CognitoPort, target: Target, plan: Plan) -> None:
+    """AddCustomAttributes, then the complete update; a failure after added attributes says so."""
+    if plan.new_attributes:
+        port.add_custom_attributes(target, plan.new_attributes)
+    if plan.desired == plan.live:
+        return
+    try:
+        port.update(target, plan.desired)
+    except PoolpatchError as error:
+        if plan.new_attributes:  # irreversible, and already done: say so
+            names = ", ".join(custom_name(item) for item in plan.new_attributes)
+            error.message += f" The custom attribute(s) {names} were added before the update failed."
+            error.args = (error.describe(),)
+        raise
+
+
+def _known_member(kind: Kind, pointer: str | None) -> str:
+    """A pointer's top-level member when the model knows it: never a name read from a crafted file."""
+    member = (pointer or "/").split("/")[1] if pointer and pointer.count("/") >= 1 else ""
+    if member in model.update_members(kind):
+        return f"/{member}"
+    return "a member the update document does not have" if member else "/"
+
+
+def _modified(described: Described) -> Any:
+    return described.parsed.get("LastModifiedDate")
 
 
 def _ids(target: Target) -> dict[str, str]:

@@ -191,6 +191,16 @@ def parse_request(document: Any, *, default_request_id: str | None = None) -> Ch
         document = load_json(document)
     if not isinstance(document, Mapping):
         raise InvalidRequest("A change request must be a JSON object.", path="")
+    for key, value in document.items():
+        # Checked first, with a bounded walk: every later step recurses over the document.
+        if _depth(value) > MAX_PATCH_DEPTH:
+            known = key in _TOP_LEVEL
+            raise InvalidRequest(
+                f"{f'`{key}`' if known else 'A member'} is nested more than {MAX_PATCH_DEPTH} levels deep.",
+                path=f"/{key}" if known else "",
+                remedy="Patch only members of the update document.",
+            )
+    _refuse_unencodable(document, "")
     if len(json.dumps(document, default=str)) > MAX_REQUEST_BYTES:
         raise InvalidRequest(
             f"The request is larger than {MAX_REQUEST_BYTES} bytes.",
@@ -198,7 +208,6 @@ def parse_request(document: Any, *, default_request_id: str | None = None) -> Ch
             remedy="Split the change into several requests.",
         )
     _refuse_unknown(document, _TOP_LEVEL, base="", what="request")
-    _refuse_unencodable(document, "")
     version = document.get("version")
     if version != "1":
         raise InvalidRequest(
@@ -354,6 +363,7 @@ def _patch(document: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def _depth(value: Any, level: int = 1) -> int:
+    """Nesting depth of ``value``, never walking more than one level past :data:`MAX_PATCH_DEPTH`."""
     if level > MAX_PATCH_DEPTH:
         return level
     if isinstance(value, Mapping):

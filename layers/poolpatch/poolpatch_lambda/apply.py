@@ -33,6 +33,7 @@ Delivery guarantees (design.md, "Delivery guarantees"), and how they hold:
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -89,29 +90,58 @@ class RetryableFailure(Exception):
 
 
 class AttemptCounter:
-    """Attempts of a request that ran and failed, in the idempotency table (one item per request)."""
+    """Attempts of a request that ran and failed, with the last failure, in the idempotency table.
+
+    One item per request id and content. Nothing is written on success; a failed attempt is one
+    ``UpdateItem``; a redelivery reads it once (``GetItem``) to learn whether the request is already
+    exhausted, so a request whose ``failed`` result went out never runs again, even if moving it to the DLQ
+    failed or the function died in between.
+    """
 
     def __init__(self, client: Any, table: str) -> None:
         self._client = client
         self.table = table
 
-    def failed(self, request: ChangeRequest, fallback: int) -> int:
-        """Count one more failed attempt and return the total (``fallback`` if the table cannot say)."""
+    def failed(self, request: ChangeRequest, document: Mapping[str, Any]) -> int:
+        """Count one more failed attempt (keeping its result) and return the total; 1 if the table fails.
+
+        Without the table a request is never exhausted by attempts (only by the queue's receive limit):
+        falling back to the receive count would exhaust a request that only waited behind failures.
+        """
         try:
             response = self._client.update_item(
                 TableName=self.table,
-                Key={"id": {"S": f"poolpatch#attempts#{request.request_id}#{request.content_hash()[:16]}"}},
-                UpdateExpression="ADD attempts :one SET expiration = :expires",
+                Key=self._key(request),
+                UpdateExpression="ADD attempts :one SET expiration = :expires, #result = :result",
+                ExpressionAttributeNames={"#result": "result"},
                 ExpressionAttributeValues={
                     ":one": {"N": "1"},
                     ":expires": {"N": str(int(time.time()) + ATTEMPTS_TTL_SECONDS)},
+                    ":result": {"S": json.dumps(document, default=str)},
                 },
                 ReturnValues="UPDATED_NEW",
             )
             return int(response["Attributes"]["attempts"]["N"])
         except (ClientError, BotoCoreError, KeyError, ValueError) as exc:
-            logger.warning("attempt counter unavailable; using the receive count", extra={"error": str(exc)})
-            return fallback
+            logger.warning("attempt counter unavailable", extra={"error": type(exc).__name__})
+            return 1
+
+    def exhausted(self, request: ChangeRequest, limit: int) -> dict[str, Any] | None:
+        """The recorded ``failed`` result when the request already used ``limit`` attempts, else None."""
+        try:
+            item = self._client.get_item(TableName=self.table, Key=self._key(request), ConsistentRead=True)
+            record = item.get("Item") or {}
+            if int(record.get("attempts", {}).get("N", "0")) < limit:
+                return None
+            document: dict[str, Any] = json.loads(record["result"]["S"])
+            return document
+        except (ClientError, BotoCoreError, KeyError, ValueError) as exc:
+            logger.warning("attempt counter unavailable", extra={"error": type(exc).__name__})
+            return None
+
+    @staticmethod
+    def _key(request: ChangeRequest) -> dict[str, Any]:
+        return {"id": {"S": f"poolpatch#attempts#{request.request_id}#{request.content_hash()[:16]}"}}
 
 
 @dataclass
@@ -207,14 +237,26 @@ def apply_record(message: Message, *, runtime: ApplyRuntime) -> Outcome:
             remedy=f"Send with MessageGroupId {target.group_id} (or through the intake function).",
         )
         return Outcome(rejection(foreign, request.request_id, target.to_dict()))
+    if message.receive_count > 1:
+        exhausted = runtime.attempts().exhausted(request, settings.max_receive_count)
+        if exhausted is not None:  # its failed result went out already: finish moving it, never run it
+            return _exhaust(message, exhausted, runtime)
     if message.receive_count >= settings.queue_max_receive_count:
+        try:
+            recorded = runtime.runner().replay(request, target)
+        except (IdempotencyAlreadyInProgressError, IdempotencyInconsistentStateError):
+            raise Retry(request.request_id, BACKOFF_FIRST_SECONDS, "another attempt is in progress") from None
+        if recorded is not None:  # it finished; only its result did not get out (an EventBridge outage)
+            return Outcome(recorded)
         failure = ServiceError(
             f"The request was received {message.receive_count} times without finishing (the function "
             "crashed or timed out on it, or it waited behind failing requests).",
             remedy="Inspect the message in the DLQ and the function's logs; redrive it when fixed.",
             retryable=True,
         )
-        return _exhaust(message, Result.from_error(failure, request.request_id, target.to_dict()), runtime)
+        return _exhaust(
+            message, Result.from_error(failure, request.request_id, target.to_dict()).to_dict(), runtime
+        )
     started = time.perf_counter()
     recover_since = message.sent if message.receive_count > 1 else None
     try:
@@ -233,17 +275,21 @@ def apply_record(message: Message, *, runtime: ApplyRuntime) -> Outcome:
 
 
 def _failed(message: Message, request: ChangeRequest, result: Result, runtime: ApplyRuntime) -> Outcome:
-    attempts = runtime.attempts().failed(request, fallback=message.receive_count)
+    document = result.to_dict()
+    attempts = runtime.attempts().failed(request, document)
     if attempts >= runtime.settings.max_receive_count:
-        return _exhaust(message, result, runtime)
+        return _exhaust(message, document, runtime)
     code = result.error.code if result.error else "Unknown"
     logger.warning("request failed; will be retried", extra={"attempts": attempts, "code": code})
     raise Retry(request.request_id, backoff(attempts), f"attempt {attempts} failed with {code}")
 
 
-def _exhaust(message: Message, result: Result, runtime: ApplyRuntime) -> Outcome:
-    """Publish the ``failed`` result, then move the message to the DLQ (the record then succeeds)."""
-    document = result.to_dict()
+def _exhaust(message: Message, document: dict[str, Any], runtime: ApplyRuntime) -> Outcome:
+    """Publish the ``failed`` result, then move the message to the DLQ (the record then succeeds).
+
+    A failure in between leaves the record to be retried: the redelivery finds the request exhausted in the
+    attempt counter and repeats exactly this (an identical copy of the result, then the move).
+    """
     runtime.publish([document])
     dead_letter(message, document, runtime)
     logger.error("request exhausted its attempts; moved to the DLQ", extra={"error": document.get("error")})
@@ -306,7 +352,8 @@ class Batch:
             for record_ in records:
                 if record_.message_id in failed:
                     group = record_.attributes.message_group_id
-                    self.delays[group] = max(self.delays.get(group, 0), BACKOFF_FIRST_SECONDS)
+                    delay = backoff(int(record_.attributes.approximate_receive_count or 1))
+                    self.delays[group] = max(self.delays.get(group, 0), delay)
         else:
             for _, outcome in pending:
                 record(outcome.document, duration_ms=outcome.duration_ms)

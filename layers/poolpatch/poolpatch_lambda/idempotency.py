@@ -60,24 +60,43 @@ class IdempotentRunner:
             return self._call(request, recover_since)
         content = request.content_hash(target)
         stored: dict[str, Any] = self._run(
-            request=request.to_dict(), recover_since=recover_since, content=content
+            request=request.to_dict(), recover_since=recover_since, content=content, replay_only=False
         )
-        if stored.get("content") != content:
-            earlier = stored.get("result", {}).get("target", {})
-            shown = "/".join(
-                str(earlier.get(k))
-                for k in ("accountId", "region", "userPoolId", "clientId")
-                if earlier.get(k)
+        return _checked(stored, request, target, content)
+
+    def replay(self, request: ChangeRequest, target: Target) -> dict[str, Any] | None:
+        """The recorded result (or ``RequestIdReused``) without running the request; None if none."""
+        if request.mode == "plan":
+            return None
+        content = request.content_hash(target)
+        try:
+            stored: dict[str, Any] = self._run(
+                request=request.to_dict(), recover_since=None, content=content, replay_only=True
             )
-            error = RequestIdReused(
-                f"requestId {request.request_id} was used before, with other content, for "
-                f"{shown or 'another request'}.",
-                path="/requestId",
-                remedy="Use a new requestId for a new change; resend a change only with identical content.",
-            )
-            return Result.from_error(error, request.request_id, target.to_dict()).to_dict()
-        result: dict[str, Any] = stored["result"]
-        return result
+        except NotRecorded:
+            return None
+        return _checked(stored, request, target, content)
+
+
+class NotRecorded(Exception):
+    """Raised inside the idempotent function by a replay: there was no recorded result (nothing is kept)."""
+
+
+def _checked(stored: dict[str, Any], request: ChangeRequest, target: Target, content: str) -> dict[str, Any]:
+    if stored.get("content") != content:
+        earlier = stored.get("result", {}).get("target", {})
+        shown = "/".join(
+            str(earlier.get(k)) for k in ("accountId", "region", "userPoolId", "clientId") if earlier.get(k)
+        )
+        error = RequestIdReused(
+            f"requestId {request.request_id} was used before, with other content, for "
+            f"{shown or 'another request'}.",
+            path="/requestId",
+            remedy="Use a new requestId for a new change; resend a change only with identical content.",
+        )
+        return Result.from_error(error, request.request_id, target.to_dict()).to_dict()
+    result: dict[str, Any] = stored["result"]
+    return result
 
 
 def build(table: str, dynamodb: Any, call: EngineCall) -> IdempotentRunner:
@@ -92,7 +111,11 @@ def build(table: str, dynamodb: Any, call: EngineCall) -> IdempotentRunner:
     @idempotent_function(  # type: ignore[untyped-decorator]
         data_keyword_argument="request", config=config, persistence_store=persistence
     )
-    def run(request: dict[str, Any], recover_since: datetime | None, content: str) -> dict[str, Any]:
+    def run(
+        request: dict[str, Any], recover_since: datetime | None, content: str, replay_only: bool
+    ) -> dict[str, Any]:
+        if replay_only:
+            raise NotRecorded
         return {"content": content, "result": call(parse_request(request), recover_since)}
 
     return IdempotentRunner(config, run, call)

@@ -116,8 +116,12 @@ def detail_json(result: Mapping[str, Any]) -> str:
 
 
 def deduplication_id(request: ChangeRequest, target: Target) -> str:
-    """SHA-256 of the request id and the request's content (64 hex characters, within SQS's 128)."""
-    text = f"{request.request_id}\n{request.content_hash(target)}"
+    """SHA-256 of the request id, its mode and its content (64 hex characters, within SQS's 128).
+
+    The mode counts here (not in the idempotency content): a plan and then an apply with one id are two
+    messages, and the apply must not be dropped as the plan's duplicate.
+    """
+    text = f"{request.request_id}\n{request.mode}\n{request.content_hash(target)}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
