@@ -475,3 +475,15 @@ def test_without_the_attempt_counter_a_request_is_not_exhausted_early(world: Wor
     assert [item["itemIdentifier"] for item in response["batchItemFailures"]] == ["m-1"]
     assert world.published() == []
     assert world.dlq_bodies() == []
+
+
+def test_a_finished_request_replayed_into_another_group_gets_its_recorded_result(world: World) -> None:
+    # Given a request applied in its own group
+    world.batch(_record(_body(), message_id="m-1"))
+    # When the same request is replayed straight into another pool's group
+    world.batch(_record(_body(), message_id="m-2", group=f"{ACCOUNT}/{REGION}/eu-west-1_Other"))
+    # Then it gets the recorded result again (one final result per request), and nothing ran
+    first, second = world.published()
+    assert first == second
+    assert first["status"] == "applied"
+    assert len(world.engine_calls) == 1

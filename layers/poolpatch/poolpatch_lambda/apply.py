@@ -53,7 +53,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from poolpatch.adapters.events import PublishFailed
 from poolpatch.engine import Engine
 from poolpatch.errors import InvalidRequest, PoolpatchError, ServiceError
-from poolpatch.request import ChangeRequest, load_json, parse_request
+from poolpatch.request import ChangeRequest, Target, load_json, parse_request
 from poolpatch.result import Result
 from poolpatch_lambda import idempotency
 from poolpatch_lambda.observability import logger
@@ -231,6 +231,9 @@ def apply_record(message: Message, *, runtime: ApplyRuntime) -> Outcome:
     logger.set_correlation_id(request.request_id)
     logger.append_keys(request_id=request.request_id, user_pool_id=target.user_pool_id)
     if message.group_id is not None and message.group_id != target.group_id:
+        recorded = _recorded(request, target, runtime)
+        if recorded is not None:  # a replay of a request that finished: its result, never a second one
+            return Outcome(recorded)
         foreign = InvalidRequest(
             "The message's group id is not its target's: writes to one pool must share one group.",
             path="/target",
@@ -242,10 +245,7 @@ def apply_record(message: Message, *, runtime: ApplyRuntime) -> Outcome:
         if exhausted is not None:  # its failed result went out already: finish moving it, never run it
             return _exhaust(message, exhausted, runtime)
     if message.receive_count >= settings.queue_max_receive_count:
-        try:
-            recorded = runtime.runner().replay(request, target)
-        except (IdempotencyAlreadyInProgressError, IdempotencyInconsistentStateError):
-            raise Retry(request.request_id, BACKOFF_FIRST_SECONDS, "another attempt is in progress") from None
+        recorded = _recorded(request, target, runtime)
         if recorded is not None:  # it finished; only its result did not get out (an EventBridge outage)
             return Outcome(recorded)
         failure = ServiceError(
@@ -272,6 +272,14 @@ def apply_record(message: Message, *, runtime: ApplyRuntime) -> Outcome:
             message, request, Result.from_error(internal, request.request_id, target.to_dict()), runtime
         )
     return Outcome(document, duration_ms=(time.perf_counter() - started) * 1000)
+
+
+def _recorded(request: ChangeRequest, target: Target, runtime: ApplyRuntime) -> dict[str, Any] | None:
+    """The request's recorded result, without running it (None when there is none)."""
+    try:
+        return runtime.runner().replay(request, target)
+    except (IdempotencyAlreadyInProgressError, IdempotencyInconsistentStateError):
+        raise Retry(request.request_id, BACKOFF_FIRST_SECONDS, "another attempt is in progress") from None
 
 
 def _failed(message: Message, request: ChangeRequest, result: Result, runtime: ApplyRuntime) -> Outcome:
