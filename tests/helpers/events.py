@@ -16,6 +16,16 @@ EVENTS_DIR: Final[Path] = Path(__file__).resolve().parents[2] / "events"
 SCHEMA_DIR: Final[Path] = EVENTS_DIR / "schema"
 """The JSON Schemas (draft 4) of the change request and the result."""
 
+EVENTBRIDGE_REQUEST_SAMPLES: Final[tuple[str, ...]] = (
+    "eventbridge-request",
+    "eventbridge-plan",
+    "eventbridge-client-change",
+    "eventbridge-cross-account",
+    "eventbridge-add-attributes",
+    "eventbridge-restore",
+)
+"""The samples that are valid "User Pool Change Requested" events (intake queues each)."""
+
 
 def _load_json_object(folder: Path, name: str) -> dict[str, Any]:
     """Read ``folder/name`` (``.json`` optional) as a JSON object, refusing names that leave ``folder``."""

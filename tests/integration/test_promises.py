@@ -380,61 +380,45 @@ def _cli_write(stack: EmbeddedStack, pool_id: str, patch: dict[str, Any], tmp: A
     assert code == 0, out.getvalue()
 
 
-def test_a_write_between_read_and_update_is_kept_and_the_queue_replans(
+@pytest.mark.parametrize("guarded", [False, True], ids=["replans", "with-expected-last-modified-date"])
+def test_a_write_between_read_and_update_is_never_reverted(
     stack: EmbeddedStack,
     cognito: CognitoIdentityProviderClient,
     pool: tuple[str, str],
     interleave: Callable[[Callable[[], None]], None],
     tmp_path: Any,
+    *,
+    guarded: bool,
 ) -> None:
     # Given a queued change of the password length, and a CLI write of a tag landing right after the
     # queue's first read
     pool_id, _ = pool
+    modified = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["LastModifiedDate"]
     interleave(lambda: _cli_write(stack, pool_id, {"UserPoolTags": {"cli": "wrote"}}, tmp_path))
-    _send(
-        stack,
-        change_request(pool_id, {"Policies": {"PasswordPolicy": {"MinimumLength": 17}}}, request_id="q"),
+    document = change_request(
+        pool_id, {"Policies": {"PasswordPolicy": {"MinimumLength": 17}}}, request_id="q"
     )
+    if guarded:
+        document["expectedLastModifiedDate"] = modified.isoformat()
+    _send(stack, document)
     # When apply runs
     stack.run_apply()
-    # Then both changes are live: the queue re-planned from the fresh state instead of reverting the tag,
-    # and its before snapshot is the state it actually replaced (with the CLI's tag)
+    # Then the CLI's tag stands either way
     live = _live(cognito, pool_id)
     assert live["UserPoolTags"]["cli"] == "wrote"
-    assert live["Policies"]["PasswordPolicy"]["MinimumLength"] == 17
     [result] = (event["detail"] for event in stack.results())
+    if guarded:
+        # and a request carrying a precondition is refused, writing nothing
+        assert (result["status"], result.get("error", {}).get("code")) == ("rejected", "PreconditionFailed")
+        assert live["Policies"]["PasswordPolicy"]["MinimumLength"] != 17
+        return
+    # and otherwise the queue re-planned from the fresh state, with a before snapshot of the state it
+    # actually replaced (with the CLI's tag)
+    assert live["Policies"]["PasswordPolicy"]["MinimumLength"] == 17
     assert result["status"] == "applied"
     assert result["verification"]["differences"] == []
     before = stack.snapshot(result["snapshots"]["before"])
     assert before["updateDocument"]["UserPoolTags"]["cli"] == "wrote"
-
-
-def test_a_write_between_read_and_update_fails_a_request_with_a_precondition(
-    stack: EmbeddedStack,
-    cognito: CognitoIdentityProviderClient,
-    pool: tuple[str, str],
-    interleave: Callable[[Callable[[], None]], None],
-    tmp_path: Any,
-) -> None:
-    # Given a queued change carrying expectedLastModifiedDate, and a CLI write after its first read
-    pool_id, _ = pool
-    modified = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["LastModifiedDate"]
-    interleave(lambda: _cli_write(stack, pool_id, {"UserPoolTags": {"cli": "wrote"}}, tmp_path))
-    document = change_request(
-        pool_id, {"Policies": {"PasswordPolicy": {"MinimumLength": 19}}}, request_id="guarded"
-    )
-    document["expectedLastModifiedDate"] = modified.isoformat()
-    _send(stack, document)
-    # When apply runs
-    stack.run_apply()
-    # Then it is refused PreconditionFailed and the CLI's write stands
-    [result] = (event["detail"] for event in stack.results())
-    assert (result["status"], result.get("error", {}).get("code")) == ("rejected", "PreconditionFailed"), (
-        result
-    )
-    live = _live(cognito, pool_id)
-    assert live["UserPoolTags"]["cli"] == "wrote"
-    assert live["Policies"]["PasswordPolicy"]["MinimumLength"] != 19
 
 
 # --- 5. a crash after the update is recovered, not misreported ---------------------------------------

@@ -42,6 +42,7 @@ __all__ = [
     "REGION",
     "REQUEST_DETAIL_TYPE",
     "REQUEST_SOURCE",
+    "SQS_RECORD_ATTRIBUTES",
     "VISIBILITY_TIMEOUT",
     "ApplyBatch",
     "CallTap",
@@ -69,6 +70,17 @@ FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
 FUNCTION_TIMEOUT_MS = {"intake": 30_000, "apply": 120_000, "drift": 300_000}
 
 Handler = Callable[[dict[str, Any], Any], Any]
+
+#: The message attributes Lambda puts in an SQS event record's ``attributes``.
+SQS_RECORD_ATTRIBUTES = (
+    "ApproximateReceiveCount",
+    "SentTimestamp",
+    "SequenceNumber",
+    "MessageGroupId",
+    "SenderId",
+    "MessageDeduplicationId",
+    "ApproximateFirstReceiveTimestamp",
+)
 
 _EVENT_PATHS = {
     name: f"$.{name}"
@@ -576,15 +588,7 @@ class EmbeddedStack:
 
     def _record(self, message: Mapping[str, Any]) -> dict[str, Any]:
         attributes = message.get("Attributes", {})
-        keep = (
-            "ApproximateReceiveCount",
-            "SentTimestamp",
-            "SequenceNumber",
-            "MessageGroupId",
-            "SenderId",
-            "MessageDeduplicationId",
-            "ApproximateFirstReceiveTimestamp",
-        )
+        keep = SQS_RECORD_ATTRIBUTES
         return {
             "messageId": message["MessageId"],
             "receiptHandle": message["ReceiptHandle"],

@@ -18,21 +18,14 @@ import pytest
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel, SqsModel
 from jsonschema import Draft4Validator
 
-from helpers.events import EVENTS_DIR, SCHEMA_DIR, load_event, load_schema
+from helpers.events import EVENTBRIDGE_REQUEST_SAMPLES, EVENTS_DIR, SCHEMA_DIR, load_event, load_schema
 from poolpatch.errors import ERROR_CODES
 
 POOL_ID = "eu-west-1_AbCdEf123"
 HUB_ACCOUNT = "111122223333"
 HUB_REGION = "eu-west-1"
 
-EVENTBRIDGE_REQUESTS = (
-    "eventbridge-request",
-    "eventbridge-plan",
-    "eventbridge-client-change",
-    "eventbridge-cross-account",
-    "eventbridge-add-attributes",
-    "eventbridge-restore",
-)
+EVENTBRIDGE_REQUESTS = EVENTBRIDGE_REQUEST_SAMPLES
 BARE_REQUESTS = ("request-pool", "request-client", "direct-invoke")
 RESULT_EVENTS = ("result-applied", "result-rejected")
 

@@ -28,9 +28,9 @@ from jsonschema import Draft4Validator
 from moto import mock_aws
 
 import poolpatch_fake
-from helpers.events import EVENTS_DIR, load_event, load_schema
+from helpers.events import EVENTBRIDGE_REQUEST_SAMPLES, EVENTS_DIR, load_event, load_schema
 from poolpatch_fake import faults
-from poolpatch_fake.stack import LambdaContext, load_handler, tap
+from poolpatch_fake.stack import SQS_RECORD_ATTRIBUTES, LambdaContext, load_handler, tap
 from poolpatch_lambda import apply, drift, intake, settings
 from poolpatch_lambda.observability import metrics
 
@@ -56,14 +56,7 @@ SAMPLE_OTHER_CLIENT = "7kq3vd1ofh2m9pnbt6cr0swa5e"
 SAMPLE_PARTNER_POOL = "eu-central-1_XyZ987uvW"
 SAMPLE_IDS = (SAMPLE_POOL, SAMPLE_CLIENT, SAMPLE_OTHER_POOL, SAMPLE_OTHER_CLIENT, SAMPLE_PARTNER_POOL)
 
-INTAKE_SAMPLES = (
-    "eventbridge-request",
-    "eventbridge-plan",
-    "eventbridge-client-change",
-    "eventbridge-cross-account",
-    "eventbridge-add-attributes",
-    "eventbridge-restore",
-)
+INTAKE_SAMPLES = EVENTBRIDGE_REQUEST_SAMPLES
 
 # design.md "Snapshots": snapshots/{accountId}/{region}/{userPoolId}/{pool|client-{clientId}}/{stamp}-{id}/...
 SNAPSHOT_KEY = re.compile(
@@ -81,15 +74,7 @@ _EVENT_TEMPLATE = (
     '"time": <time>, "region": "<region>", "detail": <detail>}'
 )
 CUSTOM = ("custom:tier", "custom:loyalty_points", "custom:crm_id")
-_KEPT_ATTRIBUTES = (
-    "ApproximateReceiveCount",
-    "SentTimestamp",
-    "SequenceNumber",
-    "MessageGroupId",
-    "SenderId",
-    "MessageDeduplicationId",
-    "ApproximateFirstReceiveTimestamp",
-)
+_KEPT_ATTRIBUTES = SQS_RECORD_ATTRIBUTES
 
 
 @pytest.fixture(scope="module", autouse=True)
