@@ -429,18 +429,19 @@ class Crash(BaseException):
 
 
 @pytest.fixture
-def crash_after(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
-    """Kill the "process" right after the first successful call of a Boto3Cognito method."""
+def crash_after(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Kill the "process" right after the ``nth`` successful call of a Boto3Cognito method (default 1st)."""
 
-    def arm(method: str) -> None:
+    def arm(method: str, nth: int = 1) -> None:
         original = getattr(Boto3Cognito, method)
-        armed = [True]
+        calls = [0]
 
         def wrapper(self: Boto3Cognito, *args: Any, **kwargs: Any) -> Any:
             outcome = original(self, *args, **kwargs)
-            if armed:
-                armed.clear()
-                raise Crash
+            if self.session is not None:  # the function's port, not another writer's
+                calls[0] += 1
+                if calls[0] == nth:
+                    raise Crash
             return outcome
 
         monkeypatch.setattr(Boto3Cognito, method, wrapper)
@@ -464,7 +465,7 @@ def test_a_crash_right_after_the_update_is_recovered_as_applied(
     stack: EmbeddedStack,
     cognito: CognitoIdentityProviderClient,
     pool: tuple[str, str],
-    crash_after: Callable[[str], None],
+    crash_after: Callable[..., None],
     guarded: bool,
 ) -> None:
     # Given a change whose process dies right after UpdateUserPool succeeded
@@ -635,7 +636,7 @@ def test_a_crash_after_the_update_then_another_write_is_still_recovered(
     stack: EmbeddedStack,
     cognito: CognitoIdentityProviderClient,
     pool: tuple[str, str],
-    crash_after: Callable[[str], None],
+    crash_after: Callable[..., None],
     tmp_path: Any,
 ) -> None:
     # Given a change whose process dies right after its update, and another writer changing a tag before the
@@ -708,3 +709,43 @@ def _expire_in_progress(stack: EmbeddedStack) -> None:
                 UpdateExpression="SET in_progress_expiration = :past",
                 ExpressionAttributeValues={":past": {"N": "1"}},
             )
+
+
+@pytest.mark.parametrize("guarded", [True, False], ids=["with-expected-last-modified-date", "plain"])
+def test_a_crash_then_an_operator_revert_is_not_silently_undone(
+    stack: EmbeddedStack,
+    cognito: CognitoIdentityProviderClient,
+    pool: tuple[str, str],
+    crash_after: Callable[..., None],
+    tmp_path: Any,
+    *,
+    guarded: bool,
+) -> None:
+    # Given a change that wrote, wrote its after snapshot, and then died; and an operator who reverted it
+    pool_id, _ = pool
+    modified = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["LastModifiedDate"]
+    original = _live(cognito, pool_id)["Policies"]["PasswordPolicy"]["MinimumLength"]
+    patch = {"Policies": {"PasswordPolicy": {"MinimumLength": 23}}}
+    document = change_request(pool_id, patch, request_id="rv")
+    if guarded:
+        document["expectedLastModifiedDate"] = modified.isoformat()
+    _send(stack, document)
+    crash_after("describe", 3)  # the verifying describe: after the update, before the after snapshot
+    with pytest.raises(Crash):
+        stack.run_apply()
+    _cli_write(stack, pool_id, {"Policies": {"PasswordPolicy": {"MinimumLength": original}}}, tmp_path)
+    _expire_in_progress(stack)
+    stack.release_in_flight()
+    # When the message comes back
+    stack.run_apply()
+    [result] = (event["detail"] for event in stack.results())
+    live = _live(cognito, pool_id)["Policies"]["PasswordPolicy"]["MinimumLength"]
+    if guarded:
+        # Then a guarded request refuses: the target moved since its precondition held
+        assert (result["status"], result["error"]["code"]) == ("rejected", "PreconditionFailed")
+        assert live == original
+    else:
+        # Then an unguarded one applies again, cleanly: its snapshots never collide with the first attempt's
+        assert result["status"] == "applied"
+        assert result["verification"] == {"differences": []}
+        assert live == 23

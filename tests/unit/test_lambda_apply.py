@@ -277,7 +277,7 @@ def test_an_exhausted_request_goes_to_the_dlq_with_its_result_and_the_next_one_p
     ]
     assert world.published()[0]["error"]["code"] == "ConcurrentModification"
     assert [json.loads(body)["requestId"] for body in world.dlq_bodies()] == ["bad"]
-    assert world.attempts("bad") == 3
+    assert world.attempts("bad") == 0  # reset once in the DLQ: a redrive starts afresh
 
 
 def test_the_queue_receive_limit_fails_a_request_without_running_it(world: World) -> None:
@@ -487,3 +487,36 @@ def test_a_finished_request_replayed_into_another_group_gets_its_recorded_result
     assert first == second
     assert first["status"] == "applied"
     assert len(world.engine_calls) == 1
+
+
+def test_a_request_redriven_from_the_dlq_runs_again_with_a_full_budget(world: World) -> None:
+    # Given a request exhausted and moved to the DLQ
+    world.answer = _retryable
+    for receive in (1, 2, 3):
+        world.batch(_record(_body(), message_id="m-1", receive_count=receive))
+    [body] = world.dlq_bodies()
+    # When the cause is fixed and the DLQ message is redriven (a new message, received more than once)
+    world.answer = _applied
+    response = world.batch(_record(body, message_id="m-redriven", receive_count=2))
+    # Then it runs and is applied: the old failed result is not replayed, the budget was reset
+    assert response == {"batchItemFailures": []}
+    assert [r["status"] for r in world.published()] == ["failed", "applied"]
+    assert len(world.engine_calls) == 4
+    assert world.attempts("r-1") == 0
+
+
+def test_the_idempotency_table_failing_after_a_run_is_not_an_attempt(world: World) -> None:
+    # Given the idempotency table refusing to record the outcome
+    dynamodb = world.runtime.client("dynamodb")
+
+    def refuse(params: dict[str, Any], **_: Any) -> None:
+        if not params["Key"]["id"]["S"].startswith("poolpatch#attempts#"):
+            raise ClientError({"Error": {"Code": "InternalServerError", "Message": "injected"}}, "UpdateItem")
+
+    dynamodb.meta.events.register("before-parameter-build.dynamodb.UpdateItem", refuse)
+    # When a request runs
+    response = world.batch(_record(_body()))
+    # Then it is retried (its redelivery recovers the write), without counting a failed attempt
+    assert [item["itemIdentifier"] for item in response["batchItemFailures"]] == ["m-1"]
+    assert world.attempts("r-1") is None
+    assert world.published() == []

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -160,15 +161,13 @@ class Engine:
         prior = None
         if recover_since is not None and request.mode == "apply":
             prior = self._snapshots.find_before(target, request.request_id, recover_since)
+            if prior is not None and not _same_request(prior[1], request):
+                prior = None  # another request under this id: not this request's earlier attempt
             if prior is not None and self._recovered(
                 port, prior, request=request, target=target, described=described, result=result
             ):
                 return
-        if prior is None or _strip_ids(target.kind, prior[1]["updateDocument"]) != live_document(
-            target.kind, described.parsed
-        ):
-            # With an earlier attempt's before snapshot of exactly this state, the precondition held then;
-            # only the request's own AddCustomAttributes can have moved LastModifiedDate since.
+        if prior is None or not _untouched_since(target.kind, prior[1], described):
             check_precondition(request, described.parsed)
         plan = self.plan(request, target, described)
         carried = _carried_attributes(prior, described.parsed) if prior else ()
@@ -181,8 +180,10 @@ class Engine:
         check_write_input(target, plan)
         if prior is not None and _strip_ids(target.kind, prior[1]["updateDocument"]) == plan.live:
             # The earlier attempt's snapshot holds exactly the state being replaced: it stays the before
-            # snapshot, and the after snapshot joins it in its folder.
-            attempt = _Attempt(described, plan, _stamp_of(prior[0]), prior[0])
+            # snapshot; the after snapshot goes to a new folder (the earlier one may hold an after already).
+            attempt = _Attempt(
+                described, plan, max(started, _stamp_of(prior[0]) + timedelta(seconds=1)), prior[0]
+            )
         else:
             if prior is not None:  # a new, write-once key after the earlier attempt's
                 started = max(started, _stamp_of(prior[0]) + timedelta(seconds=1))
@@ -726,6 +727,38 @@ def _raise_first(problems: Iterable[PoolpatchError]) -> None:
         first.message = f"{first.message} ({len(problems) - 1} more problem(s) at {others})"
         first.args = (first.describe(),)
     raise first
+
+
+def _same_request(snapshot: Mapping[str, Any], request: ChangeRequest) -> bool:
+    """The snapshot was written for this very request (same content, not only the same id)."""
+    recorded = snapshot.get("request")
+    if not isinstance(recorded, Mapping):
+        return False
+    mine = json.loads(json.dumps(_request_summary(request), default=str))
+    theirs = {key: value for key, value in recorded.items() if key != "mode"}
+    return {key: value for key, value in mine.items() if key != "mode"} == theirs
+
+
+def _untouched_since(kind: Kind, snapshot: Mapping[str, Any], described: Described) -> bool:
+    """Nobody but this request changed the target since its earlier attempt checked the precondition.
+
+    The earlier attempt wrote its before snapshot only after ``expectedLastModifiedDate`` matched. The
+    target is untouched when its document is still the recorded one and either its ``LastModifiedDate``
+    is too, or the only thing that moved it is this request's own ``AddCustomAttributes`` (done).
+    """
+    if _strip_ids(kind, snapshot["updateDocument"]) != live_document(kind, described.parsed):
+        return False
+    description = snapshot.get("description")
+    recorded = description.get("LastModifiedDate") if isinstance(description, Mapping) else None
+    modified = described.parsed.get("LastModifiedDate")
+    if recorded is not None and modified is not None and recorded == model.json_default(modified):
+        return True
+    intent = snapshot.get("intent")
+    attributes = intent.get("addCustomAttributes") if isinstance(intent, Mapping) else None
+    names = _attribute_names(described.parsed)
+    return bool(attributes) and all(
+        isinstance(item, Mapping) and custom_name(item) in names for item in attributes or []
+    )
 
 
 def _stale() -> PreconditionFailed:

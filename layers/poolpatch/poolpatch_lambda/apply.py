@@ -47,6 +47,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyInconsistentStateError,
+    IdempotencyPersistenceLayerError,
 )
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -90,54 +91,93 @@ class RetryableFailure(Exception):
 
 
 class AttemptCounter:
-    """Attempts of a request that ran and failed, with the last failure, in the idempotency table.
+    """Attempts of a request that ran and failed, in the idempotency table (one item per id and content).
 
-    One item per request id and content. Nothing is written on success; a failed attempt is one
-    ``UpdateItem``; a redelivery reads it once (``GetItem``) to learn whether the request is already
-    exhausted, so a request whose ``failed`` result went out never runs again, even if moving it to the DLQ
-    failed or the function died in between.
+    Nothing is written on success; a failed attempt is one ``UpdateItem``. When a message exhausts the
+    request, the item records that message and its ``failed`` result before the result is published, and
+    is reset once the message is in the DLQ. A redelivery of that same message (the function died, or the
+    DLQ send failed, in between) reads it (one ``GetItem``, on redeliveries only) and finishes the move
+    without running again; a later redrive or resend is a new message, with a full budget.
     """
 
     def __init__(self, client: Any, table: str) -> None:
         self._client = client
         self.table = table
 
-    def failed(self, request: ChangeRequest, document: Mapping[str, Any]) -> int:
-        """Count one more failed attempt (keeping its result) and return the total; 1 if the table fails.
+    def failed(self, request: ChangeRequest) -> int:
+        """Count one more failed attempt and return the total; 1 if the table cannot say.
 
         Without the table a request is never exhausted by attempts (only by the queue's receive limit):
         falling back to the receive count would exhaust a request that only waited behind failures.
         """
+        response = self._update(
+            request,
+            "ADD attempts :one SET expiration = :expires",
+            {":one": {"N": "1"}, ":expires": {"N": str(int(time.time()) + ATTEMPTS_TTL_SECONDS)}},
+        )
         try:
-            response = self._client.update_item(
-                TableName=self.table,
-                Key=self._key(request),
-                UpdateExpression="ADD attempts :one SET expiration = :expires, #result = :result",
-                ExpressionAttributeNames={"#result": "result"},
-                ExpressionAttributeValues={
-                    ":one": {"N": "1"},
-                    ":expires": {"N": str(int(time.time()) + ATTEMPTS_TTL_SECONDS)},
-                    ":result": {"S": json.dumps(document, default=str)},
-                },
-                ReturnValues="UPDATED_NEW",
-            )
-            return int(response["Attributes"]["attempts"]["N"])
-        except (ClientError, BotoCoreError, KeyError, ValueError) as exc:
-            logger.warning("attempt counter unavailable", extra={"error": type(exc).__name__})
+            return int(response["Attributes"]["attempts"]["N"]) if response else 1
+        except (KeyError, ValueError):
             return 1
 
-    def exhausted(self, request: ChangeRequest, limit: int) -> dict[str, Any] | None:
-        """The recorded ``failed`` result when the request already used ``limit`` attempts, else None."""
+    def exhaust(self, request: ChangeRequest, message: Message, document: Mapping[str, Any]) -> None:
+        """Record that ``message`` exhausted the request, with the ``failed`` result it publishes."""
+        self._update(
+            request,
+            "SET exhausted_by = :message, #result = :result, expiration = :expires",
+            {
+                ":message": {"S": message.message_id},
+                ":result": {"S": json.dumps(document, default=str)},
+                ":expires": {"N": str(int(time.time()) + ATTEMPTS_TTL_SECONDS)},
+            },
+            names={"#result": "result"},
+        )
+
+    def reset(self, request: ChangeRequest) -> None:
+        """The exhausted message is in the DLQ: a redrive or a resend starts with a full budget."""
+        self._update(
+            request,
+            "SET attempts = :zero REMOVE exhausted_by, #result",
+            {":zero": {"N": "0"}},
+            names={"#result": "result"},
+        )
+
+    def exhausted(self, request: ChangeRequest, message: Message) -> dict[str, Any] | None:
+        """The ``failed`` result ``message`` already published, when it exhausted the request; else None."""
         try:
             item = self._client.get_item(TableName=self.table, Key=self._key(request), ConsistentRead=True)
             record = item.get("Item") or {}
-            if int(record.get("attempts", {}).get("N", "0")) < limit:
+            if record.get("exhausted_by", {}).get("S") != message.message_id:
                 return None
             document: dict[str, Any] = json.loads(record["result"]["S"])
             return document
         except (ClientError, BotoCoreError, KeyError, ValueError) as exc:
             logger.warning("attempt counter unavailable", extra={"error": type(exc).__name__})
             return None
+
+    def _update(
+        self,
+        request: ChangeRequest,
+        expression: str,
+        values: dict[str, Any],
+        *,
+        names: dict[str, str] | None = None,
+    ) -> dict[str, Any] | None:
+        params: dict[str, Any] = {
+            "TableName": self.table,
+            "Key": self._key(request),
+            "UpdateExpression": expression,
+            "ExpressionAttributeValues": values,
+            "ReturnValues": "UPDATED_NEW",
+        }
+        if names:
+            params["ExpressionAttributeNames"] = names
+        try:
+            response: dict[str, Any] = self._client.update_item(**params)
+        except (ClientError, BotoCoreError) as exc:
+            logger.warning("attempt counter unavailable", extra={"error": type(exc).__name__})
+            return None
+        return response
 
     @staticmethod
     def _key(request: ChangeRequest) -> dict[str, Any]:
@@ -241,9 +281,9 @@ def apply_record(message: Message, *, runtime: ApplyRuntime) -> Outcome:
         )
         return Outcome(rejection(foreign, request.request_id, target.to_dict()))
     if message.receive_count > 1:
-        exhausted = runtime.attempts().exhausted(request, settings.max_receive_count)
+        exhausted = runtime.attempts().exhausted(request, message)
         if exhausted is not None:  # its failed result went out already: finish moving it, never run it
-            return _exhaust(message, exhausted, runtime)
+            return _exhaust(message, request, exhausted, runtime)
     if message.receive_count >= settings.queue_max_receive_count:
         recorded = _recorded(request, target, runtime)
         if recorded is not None:  # it finished; only its result did not get out (an EventBridge outage)
@@ -254,15 +294,20 @@ def apply_record(message: Message, *, runtime: ApplyRuntime) -> Outcome:
             remedy="Inspect the message in the DLQ and the function's logs; redrive it when fixed.",
             retryable=True,
         )
-        return _exhaust(
-            message, Result.from_error(failure, request.request_id, target.to_dict()).to_dict(), runtime
-        )
+        document = Result.from_error(failure, request.request_id, target.to_dict()).to_dict()
+        return _exhaust(message, request, document, runtime)
     started = time.perf_counter()
     recover_since = message.sent if message.receive_count > 1 else None
     try:
         document = runtime.runner()(request, target, recover_since)
     except (IdempotencyAlreadyInProgressError, IdempotencyInconsistentStateError):
         raise Retry(request.request_id, BACKOFF_FIRST_SECONDS, "another attempt is in progress") from None
+    except IdempotencyPersistenceLayerError:
+        # The idempotency table failed, possibly after the engine ran: not an attempt of the request. The
+        # redelivery recovers a write that happened (crash recovery); the receive limit bounds an outage.
+        logger.warning("idempotency table unavailable; the request is retried")
+        delay = backoff(message.receive_count)
+        raise Retry(request.request_id, delay, "idempotency table unavailable") from None
     except RetryableFailure as failure:
         return _failed(message, request, failure.result, runtime)
     except Exception as exc:  # a bug must not lose the request: count it like a failure, then DLQ
@@ -280,26 +325,33 @@ def _recorded(request: ChangeRequest, target: Target, runtime: ApplyRuntime) -> 
         return runtime.runner().replay(request, target)
     except (IdempotencyAlreadyInProgressError, IdempotencyInconsistentStateError):
         raise Retry(request.request_id, BACKOFF_FIRST_SECONDS, "another attempt is in progress") from None
+    except Exception:  # the table cannot say: decide as if nothing was recorded (never a silent redrive)
+        logger.warning("recorded result unavailable", exc_info=True)
+        return None
 
 
 def _failed(message: Message, request: ChangeRequest, result: Result, runtime: ApplyRuntime) -> Outcome:
-    document = result.to_dict()
-    attempts = runtime.attempts().failed(request, document)
+    attempts = runtime.attempts().failed(request)
     if attempts >= runtime.settings.max_receive_count:
-        return _exhaust(message, document, runtime)
+        return _exhaust(message, request, result.to_dict(), runtime)
     code = result.error.code if result.error else "Unknown"
     logger.warning("request failed; will be retried", extra={"attempts": attempts, "code": code})
     raise Retry(request.request_id, backoff(attempts), f"attempt {attempts} failed with {code}")
 
 
-def _exhaust(message: Message, document: dict[str, Any], runtime: ApplyRuntime) -> Outcome:
-    """Publish the ``failed`` result, then move the message to the DLQ (the record then succeeds).
+def _exhaust(
+    message: Message, request: ChangeRequest, document: dict[str, Any], runtime: ApplyRuntime
+) -> Outcome:
+    """Record the exhaustion, publish the ``failed`` result, move the message to the DLQ, reset the budget.
 
-    A failure in between leaves the record to be retried: the redelivery finds the request exhausted in the
-    attempt counter and repeats exactly this (an identical copy of the result, then the move).
+    A failure in between leaves the record to be retried: the redelivery of this message finds it exhausted
+    and repeats exactly this (an identical copy of the result, then the move), never running the request.
     """
+    counter = runtime.attempts()
+    counter.exhaust(request, message, document)
     runtime.publish([document])
     dead_letter(message, document, runtime)
+    counter.reset(request)
     logger.error("request exhausted its attempts; moved to the DLQ", extra={"error": document.get("error")})
     return Outcome(document, published=True)
 
@@ -383,7 +435,8 @@ class Batch:
             ):
                 try:
                     outcome = apply_record(message, runtime=self.runtime)  # receive limit: exhausted at once
-                except Retry:
+                except Exception:  # left failed: one record must not fail the whole batch
+                    logger.warning("a skipped record could not be exhausted", exc_info=True)
                     continue
                 if not outcome.published:
                     continue
