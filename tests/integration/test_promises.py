@@ -470,6 +470,7 @@ def test_a_crash_right_after_the_update_is_recovered_as_applied(
 ) -> None:
     # Given a change whose process dies right after UpdateUserPool succeeded
     pool_id, _ = pool
+    original = _live(cognito, pool_id)["Policies"]["PasswordPolicy"]["MinimumLength"]
     document = change_request(
         pool_id, {"Policies": {"PasswordPolicy": {"MinimumLength": 15}}}, request_id="crash"
     )
@@ -484,8 +485,8 @@ def test_a_crash_right_after_the_update_is_recovered_as_applied(
     [result] = (event["detail"] for event in stack.results())
     assert (result["status"], result.get("recovered")) == ("applied", True), result
     assert result["changes"] == [
-        {"path": "/Policies/PasswordPolicy/MinimumLength", "before": 12, "after": 15}
-    ] or ([c["path"] for c in result["changes"]] == ["/Policies/PasswordPolicy/MinimumLength"])
+        {"path": "/Policies/PasswordPolicy/MinimumLength", "before": original, "after": 15}
+    ]
     befores = [key for key in stack.snapshot_keys() if key.endswith("/before.json")]
     assert len(befores) == 1
     assert result["snapshots"]["before"].endswith(befores[0])
@@ -602,10 +603,8 @@ def test_a_missing_snapshot_in_scope_is_rejected_not_found_once(
     pool_id, _ = pool
     reference = _first_snapshot(stack, cognito, pool_id).replace("-make-snapshot/", "-never-written/")
     # When restored
-    batches_before = stack.queue_depth()
     result = _restore(stack, pool_id, reference, "missing-restore")
     # Then it is rejected NotFound once (never retried into the DLQ)
-    assert batches_before == 0
     assert (result["status"], result["error"]["code"], result["error"]["path"]) == (
         "rejected",
         "NotFound",

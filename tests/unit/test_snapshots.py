@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -102,3 +103,52 @@ def test_s3_store_failures() -> None:
         S3SnapshotStore(s3, "snaps").get("snapshots/none.json")
     with pytest.raises(InvalidRequest):
         S3SnapshotStore(s3, "snaps").get("file:///tmp/x.json")
+
+
+class _RefusingS3:
+    """An S3 client whose PutObject answers 412, as a conditional write on an existing key does."""
+
+    def __init__(self, retry_attempts: int) -> None:
+        self.retry_attempts = retry_attempts
+
+    def put_object(self, **_: Any) -> None:
+        from botocore.exceptions import ClientError
+
+        response: Any = {
+            "Error": {"Code": "PreconditionFailed", "Message": "At least one of the pre-conditions..."},
+            "ResponseMetadata": {"HTTPStatusCode": 412, "RetryAttempts": self.retry_attempts},
+        }
+        raise ClientError(response, "PutObject")
+
+
+def test_a_412_on_botocores_retry_is_the_first_attempts_own_write() -> None:
+    # Given a PutObject whose first response was lost, so botocore's retry finds the object written
+    store = S3SnapshotStore(_RefusingS3(retry_attempts=1), "snaps")  # type: ignore[arg-type]
+    key = snapshot_key(POOL, started=STARTED, request_id="r-1", phase="before")
+    # Then the snapshot counts as written
+    assert store.put(key, DOC) == f"s3://snaps/{key}"
+
+
+def test_a_412_on_the_first_attempt_is_a_snapshot_that_exists_already() -> None:
+    store = S3SnapshotStore(_RefusingS3(retry_attempts=0), "snaps")  # type: ignore[arg-type]
+    key = snapshot_key(POOL, started=STARTED, request_id="r-1", phase="before")
+    with pytest.raises(SnapshotFailed, match="PreconditionFailed"):
+        store.put(key, DOC)
+
+
+def test_snapshots_are_write_once_in_s3_and_locally(tmp_path: Path) -> None:
+    key = snapshot_key(POOL, started=STARTED, request_id="r-1", phase="before")
+    local = LocalSnapshotStore(tmp_path)
+    local.put(key, DOC)
+    with pytest.raises(SnapshotFailed):
+        local.put(key, {**DOC, "phase": "after"})
+    assert json.loads((tmp_path / key).read_text()) == DOC
+    assert not list(tmp_path.rglob(".tmp-*"))
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="eu-west-1")
+        s3.create_bucket(Bucket="snaps", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        remote = S3SnapshotStore(s3, "snaps")
+        remote.put(key, DOC)
+        with pytest.raises(SnapshotFailed):
+            remote.put(key, {**DOC, "phase": "after"})
+        assert remote.get(key) == DOC

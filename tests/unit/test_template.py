@@ -875,6 +875,30 @@ def test_a_named_bus_is_used_instead_of_a_dedicated_one(template: Template) -> N
     assert stack.outputs()["EventBusName"] == "shared"
 
 
+def test_allowed_accounts_may_put_only_change_requests_on_the_dedicated_bus(template: Template) -> None:
+    # Given the dedicated bus with two allowed accounts, and the own-account-only default
+    shared = hub(template, AllowedAccountIds="111122223333,444455556666")
+    alone = hub(template)
+    # When the bus policy is resolved
+    policy = props(shared.resources()["EventBusAllowedAccountsPolicy"])
+    statement = policy["Statement"]
+    # Then exactly those accounts may PutEvents, only with a request source and detail-type
+    assert policy["EventBusName"] == "<EventBus>"
+    assert statement["Effect"] == "Allow"
+    assert statement["Principal"] == {"AWS": ["111122223333", "444455556666"]}
+    assert statement["Action"] == "events:PutEvents"
+    assert statement["Condition"]["StringEquals"] == {
+        "events:source": ["poolpatch.requests"],
+        "events:detail-type": "User Pool Change Requested",
+    }
+    # And with no other account (or on a named bus, which is not the stack's to open) there is no policy
+    assert "EventBusAllowedAccountsPolicy" not in alone.resources()
+    assert (
+        "EventBusAllowedAccountsPolicy"
+        not in hub(template, EventBusName="shared", AllowedAccountIds="111122223333").resources()
+    )
+
+
 def test_intake_is_told_which_sources_it_accepts(template: Template) -> None:
     # Given the stack deployed with the default and with two request sources
     default, custom = hub(template), hub(template, EventSources="team.a,team.b")

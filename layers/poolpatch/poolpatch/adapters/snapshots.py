@@ -136,7 +136,15 @@ class S3SnapshotStore:
             self._client.put_object(
                 Bucket=self.bucket, Key=key, Body=body, ContentType="application/json", IfNoneMatch="*"
             )
-        except (ClientError, BotoCoreError) as exc:
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "PreconditionFailed" and _retried(exc):
+                # botocore retried a PutObject whose first response was lost: the object is this one.
+                return f"s3://{self.bucket}/{key}"
+            raise SnapshotFailed(
+                f"Could not write snapshot s3://{self.bucket}/{key}: {_reason(exc)}",
+                remedy="Check the bucket exists and the function may s3:PutObject to it.",
+            ) from None
+        except BotoCoreError as exc:
             raise SnapshotFailed(
                 f"Could not write snapshot s3://{self.bucket}/{key}: {_reason(exc)}",
                 remedy="Check the bucket exists and the function may s3:PutObject to it.",
@@ -312,6 +320,12 @@ def _encoded(document: Mapping[str, Any], where: str) -> bytes:
             remedy="Report it: a request with unencodable text should have been rejected earlier.",
             retryable=False,
         ) from None
+
+
+def _retried(exc: ClientError) -> bool:
+    """The failing response was not the first attempt's (botocore's standard retries)."""
+    attempts = exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
+    return isinstance(attempts, int) and attempts > 0
 
 
 def _reason(exc: Exception) -> str:
