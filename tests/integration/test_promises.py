@@ -59,6 +59,12 @@ def _by_request(stack: EmbeddedStack) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def _refusal(result: dict[str, Any]) -> tuple[str, str | None, str | None]:
+    """A result's status, error code and error path."""
+    error = result.get("error") or {}
+    return result["status"], error.get("code"), error.get("path")
+
+
 def _dlq_request_ids(stack: EmbeddedStack) -> list[str]:
     return [json.loads(message["Body"])["requestId"] for message in stack.dlq_messages()]
 
@@ -151,9 +157,7 @@ def test_a_request_that_can_never_succeed_is_rejected_once_and_never_blocks_its_
 
     # Then the poison is rejected once at its member, the healthy one applied, nothing retried
     results = _by_request(stack)
-    assert [(r["status"], r["error"]["code"], r["error"]["path"]) for r in results["poison"]] == [
-        ("rejected", "InvalidRequest", path)
-    ]
+    assert [_refusal(r) for r in results["poison"]] == [("rejected", "InvalidRequest", path)]
     assert [r["status"] for r in results["healthy"]] == ["applied"]
     assert [b.failed_ids for b in batches] == [[]]
     assert stack.dlq_messages() == []
@@ -256,11 +260,7 @@ def test_a_restore_from_another_bucket_is_rejected_at_intake_and_at_apply(
     result = _restore(stack, pool_id, evil, "evil-restore-2")
     # Then both refuse it at /restore/snapshot, and nothing was written
     for refused in (at_intake, result):
-        assert (refused["status"], refused["error"]["code"], refused["error"]["path"]) == (
-            "rejected",
-            "InvalidRequest",
-            "/restore/snapshot",
-        )
+        assert _refusal(refused) == ("rejected", "InvalidRequest", "/restore/snapshot")
     assert stack.queue_depth() == 0
     assert _live(cognito, pool_id) == before
 
@@ -279,11 +279,7 @@ def test_a_snapshot_recorded_for_another_account_is_not_restored(
     # When it is restored onto the pool
     result = _restore(stack, pool_id, _put(stack, key, forged), "forged-restore")
     # Then it is rejected and the pool is untouched
-    assert (result["status"], result["error"]["code"], result["error"]["path"]) == (
-        "rejected",
-        "InvalidRequest",
-        "/restore/snapshot",
-    )
+    assert _refusal(result) == ("rejected", "InvalidRequest", "/restore/snapshot")
     assert "another target" in result["error"]["message"]
     assert _live(cognito, pool_id) == before
 
@@ -312,11 +308,7 @@ def test_a_crafted_snapshot_is_rejected_without_echoing_its_content(
     # When restored
     result = _restore(stack, pool_id, _put(stack, key, crafted), "crafted-restore")
     # Then it is rejected once (no crash, no retry, no DLQ), and the message quotes nothing from the file
-    assert (result["status"], result["error"]["code"], result["error"]["path"]) == (
-        "rejected",
-        "InvalidRequest",
-        "/restore/snapshot",
-    )
+    assert _refusal(result) == ("rejected", "InvalidRequest", "/restore/snapshot")
     assert "MARKER" not in json.dumps(result)
     assert stack.dlq_messages() == []
     assert _live(cognito, pool_id) == before
@@ -605,11 +597,7 @@ def test_a_missing_snapshot_in_scope_is_rejected_not_found_once(
     # When restored
     result = _restore(stack, pool_id, reference, "missing-restore")
     # Then it is rejected NotFound once (never retried into the DLQ)
-    assert (result["status"], result["error"]["code"], result["error"]["path"]) == (
-        "rejected",
-        "NotFound",
-        "/restore/snapshot",
-    )
+    assert _refusal(result) == ("rejected", "NotFound", "/restore/snapshot")
     assert stack.dlq_messages() == []
 
 

@@ -14,11 +14,10 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from test_engine import NOW, POOL, MemoryCognito, MemoryStore, _request
+from test_engine import NOW, POOL, MemoryCognito, MemoryStore, _engine, _request
 
 from poolpatch.adapters.cognito import Described
 from poolpatch.adapters.snapshots import LocalSnapshotStore, S3SnapshotStore, snapshot_key
-from poolpatch.engine import Engine, fixed
 from poolpatch.errors import SnapshotFailed
 from poolpatch.request import Target
 
@@ -39,17 +38,6 @@ class RacingCognito(MemoryCognito):
         if self.describes <= self.races:
             self.description["UserPoolTags"] = {"team": "identity", "writer": f"other-{self.describes}"}
         return described
-
-
-def _engine(cognito: MemoryCognito, store: Any) -> Engine:
-    return Engine(
-        fixed(cognito),
-        store,
-        account_id="123456789012",
-        region="eu-west-1",
-        clock=lambda: NOW,
-        sleep=lambda _seconds: None,
-    )
 
 
 def test_a_target_that_keeps_changing_fails_retryably_after_the_replan_rounds() -> None:

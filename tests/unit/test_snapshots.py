@@ -87,8 +87,8 @@ def test_s3_store_round_trips_by_uri_and_bare_key() -> None:
     reference = store.put(key, DOC)
     # Then the reference is s3://bucket/key, readable both ways, stored as JSON
     assert reference == f"s3://snaps/{key}"
-    assert store.get(reference) == DOC
-    assert store.get(key) == DOC
+    assert store.get(reference, target=POOL) == DOC
+    assert store.get(key, target=POOL) == DOC
     assert s3.head_object(Bucket="snaps", Key=key)["ContentType"] == "application/json"
 
 
@@ -99,10 +99,11 @@ def test_s3_store_failures() -> None:
     with pytest.raises(SnapshotFailed):
         store.put("snapshots/x/before.json", DOC)
     s3.create_bucket(Bucket="snaps", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    missing = snapshot_key(POOL, started=STARTED, request_id="none", phase="before")
     with pytest.raises(NotFound):
-        S3SnapshotStore(s3, "snaps").get("snapshots/none.json")
+        S3SnapshotStore(s3, "snaps").get(missing, target=POOL)
     with pytest.raises(InvalidRequest):
-        S3SnapshotStore(s3, "snaps").get("file:///tmp/x.json")
+        S3SnapshotStore(s3, "snaps").get("file:///tmp/x.json", target=POOL)
 
 
 class _RefusingS3:
@@ -151,4 +152,4 @@ def test_snapshots_are_write_once_in_s3_and_locally(tmp_path: Path) -> None:
         remote.put(key, DOC)
         with pytest.raises(SnapshotFailed):
             remote.put(key, {**DOC, "phase": "after"})
-        assert remote.get(key) == DOC
+        assert remote.get(key, target=POOL) == DOC

@@ -11,14 +11,16 @@ write the engine describes the target again; if its configuration is no longer
 the one the plan was computed from, another writer got in between: the request
 is re-planned from the fresh state with a before snapshot of the state actually
 replaced (at most :data:`REPLAN_ROUNDS` times), or refused with
-``PreconditionFailed`` when it carries ``expectedLastModifiedDate``. The window
-left is the single round trip between that describe and the update.
+``PreconditionFailed`` when it carries ``expectedLastModifiedDate``. That
+describe runs while the before snapshot is written; the window left runs from
+the describe to the update: one round trip, plus whatever the snapshot write
+takes beyond the describe.
 
 **Crash recovery.** The before snapshot is the durable write intent: it holds
 the request, the state replaced and the intended document. A redelivered
-request (``recover_since``) first looks for a before snapshot of its own id; if
-the live configuration already equals that intent, the write took effect in an
-attempt that never finished, and the result is ``applied`` with that before
+request (``recover_since``) first looks for a before snapshot of its own id and
+content; if every value that intent changed is live, the write took effect in
+an attempt that never finished, and the result is ``applied`` with that before
 snapshot, a new after snapshot and ``recovered: true``.
 
 The engine never raises a :class:`~poolpatch.errors.PoolpatchError`: every
@@ -167,7 +169,15 @@ class Engine:
                 port, prior, request=request, target=target, described=described, result=result
             ):
                 return
-        if prior is None or not _untouched_since(target.kind, prior[1], described):
+        # The earlier attempt's before snapshot, when it holds exactly the state about to be replaced.
+        unchanged = (
+            prior
+            if prior is not None
+            and _strip_ids(target.kind, prior[1]["updateDocument"])
+            == live_document(target.kind, described.parsed)
+            else None
+        )
+        if unchanged is None or not _only_own_writes_since(unchanged[1], described):
             check_precondition(request, described.parsed)
         plan = self.plan(request, target, described)
         carried = _carried_attributes(prior, described.parsed) if prior else ()
@@ -178,16 +188,10 @@ class Engine:
         if request.mode == "plan":
             return
         check_write_input(target, plan)
-        if prior is not None and _strip_ids(target.kind, prior[1]["updateDocument"]) == plan.live:
-            # The earlier attempt's snapshot holds exactly the state being replaced: it stays the before
-            # snapshot; the after snapshot goes to a new folder (the earlier one may hold an after already).
-            attempt = _Attempt(
-                described, plan, max(started, _stamp_of(prior[0]) + timedelta(seconds=1)), prior[0]
-            )
-        else:
-            if prior is not None:  # a new, write-once key after the earlier attempt's
-                started = max(started, _stamp_of(prior[0]) + timedelta(seconds=1))
-            attempt = _Attempt(described, plan, started)
+        if prior is not None:  # new snapshots go to a new, write-once folder after the earlier attempt's
+            started = max(started, _stamp_of(prior[0]) + timedelta(seconds=1))
+        # With the state unchanged, the earlier attempt's snapshot stays the before snapshot.
+        attempt = _Attempt(described, plan, started, unchanged[0] if unchanged else None)
         if not self._confirm(port, request, target, result, attempt):
             return
         plan, started = attempt.plan, attempt.started
@@ -241,12 +245,14 @@ class Engine:
         if attempt.before is not None:
             return port.describe(target)
         snapshot = self._executor().submit(
-            self._before,
+            self._snapshot,
+            "before",
             request,
             target,
             attempt.started,
-            attempt.described,
-            attempt.plan,
+            described=attempt.described,
+            update_document=attempt.plan.live,
+            intent=attempt.plan,
             session=result.session,
         )
         try:
@@ -262,27 +268,6 @@ class Engine:
             self._pool = futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="poolpatch-snapshot")
         return self._pool
 
-    def _before(
-        self,
-        request: ChangeRequest,
-        target: Target,
-        started: datetime,
-        described: Described,
-        plan: Plan,
-        *,
-        session: Mapping[str, str] | None,
-    ) -> str:
-        return self._snapshot(
-            "before",
-            request,
-            target,
-            started,
-            described=described,
-            update_document=plan.live,
-            intent=plan,
-            session=session,
-        )
-
     def _recovered(
         self,
         port: CognitoPort,
@@ -296,23 +281,24 @@ class Engine:
         """Finish a request whose write an earlier, unfinished attempt already made; False if it did not."""
         reference, snapshot = prior
         intent = snapshot.get("intent")
-        if not isinstance(intent, Mapping) or not isinstance(intent.get("updateDocument"), Mapping):
+        attributes = _intended_attributes(snapshot)
+        if attributes is None or not isinstance(intent, Mapping):
             return False
-        attributes = intent.get("addCustomAttributes") or []
-        if not isinstance(attributes, list) or not all(isinstance(item, Mapping) for item in attributes):
+        document = intent.get("updateDocument")
+        if not isinstance(document, Mapping):
             return False
         kind = target.kind
-        intended = _strip_ids(kind, intent["updateDocument"])
+        intended = _strip_ids(kind, document)
         before = _strip_ids(kind, snapshot["updateDocument"])
         names = _attribute_names(described.parsed)
-        changed = [change.path for change in diff(before, intended)]
+        changes = diff(before, intended)
         live = live_document(kind, described.parsed)
-        if not (changed or attributes) or any(custom_name(item) not in names for item in attributes):
+        if not (changes or attributes) or any(custom_name(item) not in names for item in attributes):
             return False
-        if any(related(difference.path, path) for difference in diff(intended, live) for path in changed):
+        if any(related(found.path, change.path) for found in diff(intended, live) for change in changes):
             return False  # some of the intended values are not live: the write did not take effect
         plan = Plan(before, intended, (), tuple(dict(item) for item in attributes), ())
-        result.changes = [*diff(before, intended), *_attribute_changes(plan.new_attributes)]
+        result.changes = [*changes, *_attribute_changes(plan.new_attributes)]
         result.snapshots["before"] = reference
         result.status = "applied"
         result.recovered = True
@@ -739,26 +725,30 @@ def _same_request(snapshot: Mapping[str, Any], request: ChangeRequest) -> bool:
     return {key: value for key, value in mine.items() if key != "mode"} == theirs
 
 
-def _untouched_since(kind: Kind, snapshot: Mapping[str, Any], described: Described) -> bool:
-    """Nobody but this request changed the target since its earlier attempt checked the precondition.
+def _only_own_writes_since(snapshot: Mapping[str, Any], described: Described) -> bool:
+    """Nothing but this request moved ``LastModifiedDate`` since its earlier attempt's before snapshot.
 
-    The earlier attempt wrote its before snapshot only after ``expectedLastModifiedDate`` matched. The
-    target is untouched when its document is still the recorded one and either its ``LastModifiedDate``
-    is too, or the only thing that moved it is this request's own ``AddCustomAttributes`` (done).
+    That attempt wrote the snapshot only after ``expectedLastModifiedDate`` matched; with the document
+    unchanged since (the caller's check), the precondition still holds when ``LastModifiedDate`` is the
+    recorded one, or when the only thing that moved it is this request's own ``AddCustomAttributes`` (done).
     """
-    if _strip_ids(kind, snapshot["updateDocument"]) != live_document(kind, described.parsed):
-        return False
     description = snapshot.get("description")
     recorded = description.get("LastModifiedDate") if isinstance(description, Mapping) else None
     modified = described.parsed.get("LastModifiedDate")
     if recorded is not None and modified is not None and recorded == model.json_default(modified):
         return True
-    intent = snapshot.get("intent")
-    attributes = intent.get("addCustomAttributes") if isinstance(intent, Mapping) else None
+    attributes = _intended_attributes(snapshot)
     names = _attribute_names(described.parsed)
-    return bool(attributes) and all(
-        isinstance(item, Mapping) and custom_name(item) in names for item in attributes or []
-    )
+    return bool(attributes) and all(custom_name(item) in names for item in attributes or [])
+
+
+def _intended_attributes(snapshot: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
+    """The custom attributes a before snapshot's ``intent`` was to add; None when the intent is malformed."""
+    intent = snapshot.get("intent")
+    attributes = intent.get("addCustomAttributes") or [] if isinstance(intent, Mapping) else None
+    if not isinstance(attributes, list) or not all(isinstance(item, Mapping) for item in attributes):
+        return None
+    return attributes
 
 
 def _stale() -> PreconditionFailed:
@@ -821,18 +811,11 @@ def _attribute_changes(attributes: Iterable[Mapping[str, Any]]) -> list[Change]:
 def _carried_attributes(prior: Found, parsed: Mapping[str, Any]) -> list[Change]:
     """Custom attributes an earlier attempt of the request added before it failed: still its changes."""
     snapshot = prior[1]
-    intent = snapshot.get("intent")
-    attributes = intent.get("addCustomAttributes") if isinstance(intent, Mapping) else None
-    if not isinstance(attributes, list):
-        return []
+    attributes = _intended_attributes(snapshot) or []
     description = snapshot.get("description")
     before = _attribute_names(description) if isinstance(description, Mapping) else set()
     now = _attribute_names(parsed)
-    done = [
-        item
-        for item in attributes
-        if isinstance(item, Mapping) and custom_name(item) in now and custom_name(item) not in before
-    ]
+    done = [item for item in attributes if custom_name(item) in now and custom_name(item) not in before]
     return _attribute_changes(done)
 
 

@@ -58,7 +58,7 @@ from poolpatch.request import ChangeRequest, Target, load_json, parse_request
 from poolpatch.result import Result
 from poolpatch_lambda import idempotency
 from poolpatch_lambda.observability import logger
-from poolpatch_lambda.runtime import Runtime, record, rejection, safe_request_id, target_engine
+from poolpatch_lambda.runtime import Runtime, rejection, safe_request_id, target_engine
 from poolpatch_lambda.settings import ApplySettings
 
 #: Retry delays of a failed group: the first within 30 s, doubling, capped.
@@ -394,8 +394,12 @@ class Batch:
         try:
             self.outcomes.append((message.message_id, apply_record(message, runtime=self.runtime)))
         except Retry as retry:
-            self.delays[message.group_id] = max(self.delays.get(message.group_id, 0), retry.delay)
+            self._delay(message.group_id, retry.delay)
             raise
+
+    def _delay(self, group: str | None, seconds: int) -> None:
+        """A failed group becomes visible again after the longest delay any of its records asked for."""
+        self.delays[group] = max(self.delays.get(group, 0), seconds)
 
     def finish(
         self, event: Mapping[str, Any], response: PartialItemFailureResponse
@@ -405,18 +409,17 @@ class Batch:
         failed = {str(item["itemIdentifier"]) for item in response.get("batchItemFailures", [])}
         pending = [(message_id, outcome) for message_id, outcome in self.outcomes if not outcome.published]
         try:
-            self.runtime.publisher().publish([outcome.document for _, outcome in pending])
+            self.runtime.publish(
+                [outcome.document for _, outcome in pending],
+                durations=[outcome.duration_ms for _, outcome in pending],
+            )
         except PublishFailed as exc:
             logger.warning("results not published; their records are retried", extra={"error": str(exc)})
             failed.update(message_id for message_id, _ in pending)
             for record_ in records:
                 if record_.message_id in failed:
-                    group = record_.attributes.message_group_id
-                    delay = backoff(int(record_.attributes.approximate_receive_count or 1))
-                    self.delays[group] = max(self.delays.get(group, 0), delay)
-        else:
-            for _, outcome in pending:
-                record(outcome.document, duration_ms=outcome.duration_ms)
+                    receives = int(record_.attributes.approximate_receive_count or 1)
+                    self._delay(record_.attributes.message_group_id, backoff(receives))
         failed -= self._exhaust_skipped(records, failed)
         self._back_off(records, failed)
         return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in sorted(failed)]}

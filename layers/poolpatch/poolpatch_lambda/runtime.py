@@ -21,7 +21,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from poolpatch.adapters.cognito import client_config
 from poolpatch.adapters.events import EventBridgePublisher
-from poolpatch.adapters.session import TargetSessions
+from poolpatch.adapters.session import TargetSessions, accounts_allowed
 from poolpatch.adapters.snapshots import S3SnapshotStore
 from poolpatch.engine import Engine
 from poolpatch.errors import PoolpatchError
@@ -84,13 +84,18 @@ class Runtime(Generic[SettingsT]):
 
     def allowed(self) -> frozenset[str]:
         """The accounts this function may reach (the own account when none is configured)."""
-        return self.settings.allowed_accounts or frozenset({self.own_account})
+        return accounts_allowed(self.own_account, self.settings.allowed_accounts)
 
-    def publish(self, documents: Sequence[Mapping[str, Any]]) -> None:
-        """Publish result documents (PutEvents, at most 10 per call) and record each one."""
+    def publish(
+        self, documents: Sequence[Mapping[str, Any]], *, durations: Sequence[float | None] = ()
+    ) -> None:
+        """Publish result documents (PutEvents, at most 10 per call), then record each one.
+
+        ``durations`` are the apply durations of the documents, in order, when known.
+        """
         self.publisher().publish(documents)
-        for document in documents:
-            record(document)
+        for index, document in enumerate(documents):
+            record(document, duration_ms=durations[index] if index < len(durations) else None)
 
 
 def target_sessions(runtime: Runtime[Any], settings: _Targets) -> TargetSessions:

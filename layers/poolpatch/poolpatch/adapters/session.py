@@ -106,10 +106,15 @@ def parse_accounts(value: str | None) -> frozenset[str]:
     return frozenset(item.strip() for item in (value or "").split(",") if item.strip())
 
 
+def accounts_allowed(own_account: str, configured: Iterable[str]) -> frozenset[str]:
+    """The accounts that may be changed: ``ALLOWED_ACCOUNT_IDS``, or the own account when it is empty."""
+    return frozenset(configured) or frozenset({own_account})
+
+
 def check_allowed(target: Target, *, own_account: str, allowed: Iterable[str]) -> None:
     """``TargetNotAllowed`` for a target account outside ``allowed`` (empty: the own account only)."""
     account = target.account_id or own_account
-    if account not in (frozenset(allowed) or {own_account}):
+    if account not in accounts_allowed(own_account, allowed):
         raise TargetNotAllowed(
             f"Account {account} is not in ALLOWED_ACCOUNT_IDS.",
             path="/target/accountId",
@@ -144,7 +149,7 @@ class TargetSessions:
     ) -> None:
         self.base = base
         self.own_account = own_account
-        self.allowed = frozenset(allowed_accounts) or frozenset({own_account})
+        self.allowed = accounts_allowed(own_account, allowed_accounts)
         self.role_name = role_name
         self.external_id = external_id
         self.endpoint_url = endpoint_url

@@ -107,10 +107,11 @@ class SnapshotStore(Protocol):
         """Write one snapshot and return its reference; raise ``SnapshotFailed`` if it is not stored."""
         ...
 
-    def get(self, reference: str, *, target: Target | None = None) -> dict[str, Any]:
-        """Read a snapshot by reference; raise ``NotFound``, ``InvalidRequest`` or ``SnapshotFailed``.
+    def get(self, reference: str, *, target: Target) -> dict[str, Any]:
+        """Read ``target``'s snapshot by reference.
 
-        With ``target``, a store that serves many targets (S3) refuses references outside its scope.
+        Raises ``NotFound``, ``InvalidRequest`` or ``SnapshotFailed``; a store that serves many targets
+        (S3) refuses references outside the target's scope.
         """
         ...
 
@@ -151,32 +152,20 @@ class S3SnapshotStore:
             ) from None
         return f"s3://{self.bucket}/{key}"
 
-    def get(self, reference: str, *, target: Target | None = None) -> dict[str, Any]:
-        """GetObject by ``s3://bucket/key`` or a bare key in this store's bucket.
+    def get(self, reference: str, *, target: Target) -> dict[str, Any]:
+        """GetObject by ``s3://bucket/key`` or a bare key, only in this bucket below ``target``'s own prefix.
 
-        With ``target`` the reference must lie in this bucket, below the target's own prefix
-        (:func:`scoped_key`). A missing object is ``NotFound``, a forbidden one ``AccessDenied`` (both
-        final); other read failures are ``SnapshotFailed`` (retryable).
+        The scope is checked by :func:`scoped_key`, so no read happens outside it. A missing object is
+        ``NotFound``, a forbidden one ``AccessDenied`` (both final); other read failures are
+        ``SnapshotFailed`` (retryable).
         """
-        if target is not None:
-            bucket, key = self.bucket, scoped_key(reference, bucket=self.bucket, target=target)
-        elif reference.startswith("s3://"):
-            parsed = urlparse(reference)
-            bucket, key = parsed.netloc, parsed.path.lstrip("/")
-        elif "://" in reference:
-            raise InvalidRequest(
-                "The snapshot reference is not an S3 reference.",
-                path="/restore/snapshot",
-                remedy="Use s3://bucket/key or a key in the snapshot bucket.",
-            )
-        else:
-            bucket, key = self.bucket, reference
-        where = f"s3://{bucket}/{key}"
-        return _decode(self._read(bucket, key, where), where)
+        key = scoped_key(reference, bucket=self.bucket, target=target)
+        where = f"s3://{self.bucket}/{key}"
+        return _decode(self._read(key, where), where)
 
-    def _read(self, bucket: str, key: str, where: str) -> bytes:
+    def _read(self, key: str, where: str) -> bytes:
         try:
-            body: bytes = self._client.get_object(Bucket=bucket, Key=key)["Body"].read()
+            body: bytes = self._client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             if code in {"NoSuchKey", "404", "NoSuchBucket", "NotFound"}:
@@ -212,7 +201,7 @@ class S3SnapshotStore:
         if found is None:
             return None
         where = f"s3://{self.bucket}/{found}"
-        return where, _decode(self._read(self.bucket, found, where), where)
+        return where, _decode(self._read(found, where), where)
 
 
 class LocalSnapshotStore:
