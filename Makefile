@@ -11,7 +11,7 @@ CHECKOV_VENV := .checkov-venv
 CHECKOV_VERSION := 3.3.30
 CHECKOV := $(CHECKOV_VENV)/bin/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
-TEMPLATES := template.yaml templates/target-account-role.yaml
+TEMPLATES := template.yaml templates/target-account-role.yaml templates/drift-forwarder.yaml
 PYTEST_ARGS ?=
 # `make test` only: coverage of the engine layer; scripts/coverage-gate.py then fails the run when branch
 # coverage alone is under 90 % (--cov-fail-under judges statements and branches blended).
@@ -84,7 +84,8 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/overhead.py
-	@if [ -f bench/pipeline.py ]; then $(BIN)/python bench/pipeline.py; fi
+	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/drift.py
 
 $(SAM_VENV)/bin/sam:
 	$(PYTHON) -m venv $(SAM_VENV)

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Copy events/schema/change-request.json into template.yaml's ChangeRequestSchema.
+"""Copy the JSON Schemas of events/schema/ into template.yaml's schema registry resources.
 
-CloudFormation cannot read the schema file, so the template carries a copy under
-`Content: |` (indented 8 spaces); tests/unit/test_template.py fails when the two
-differ. Run this after editing the schema file:
+events/schema/change-request.json -> ChangeRequestSchema, events/schema/desired-state.json ->
+DesiredStateSchema. CloudFormation cannot read the schema files, so the template carries a copy under
+`Content: |` (indented 8 spaces); tests/unit/test_template.py fails when they differ. Run this after
+editing a schema file:
 
     python3 scripts/sync-schema.py          # rewrite template.yaml if needed
     python3 scripts/sync-schema.py --check  # exit 1 if template.yaml is out of date
@@ -20,15 +21,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "template.yaml"
-SCHEMA = ROOT / "events" / "schema" / "change-request.json"
-RESOURCE = "  ChangeRequestSchema:\n"
+SCHEMAS = {
+    "  ChangeRequestSchema:\n": ROOT / "events" / "schema" / "change-request.json",
+    "  DesiredStateSchema:\n": ROOT / "events" / "schema" / "desired-state.json",
+}
 CONTENT = "      Content: |\n"
 INDENT = " " * 8
 
 
-def synced(template: str, schema: str) -> str:
-    """`template` with the ChangeRequestSchema Content block replaced by `schema`."""
-    start = template.index(CONTENT, template.index(RESOURCE)) + len(CONTENT)
+def synced(template: str, schema: str, resource: str = "  ChangeRequestSchema:\n") -> str:
+    """`template` with the Content block of `resource` replaced by `schema`."""
+    start = template.index(CONTENT, template.index(resource)) + len(CONTENT)
     end = start
     lines = template[start:].splitlines(keepends=True)
     for line in lines:
@@ -49,15 +52,18 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="only report whether template.yaml is in sync")
     args = parser.parse_args()
     template = TEMPLATE.read_text(encoding="utf-8")
-    updated = synced(template, SCHEMA.read_text(encoding="utf-8"))
+    updated = template
+    for resource, schema in SCHEMAS.items():
+        updated = synced(updated, schema.read_text(encoding="utf-8"), resource)
+    names = ", ".join(str(schema.relative_to(ROOT)) for schema in SCHEMAS.values())
     if updated == template:
-        print("sync-schema: template.yaml already carries events/schema/change-request.json")
+        print(f"sync-schema: template.yaml already carries {names}")
         return 0
     if args.check:
-        print("sync-schema: template.yaml differs from events/schema/change-request.json", file=sys.stderr)
+        print(f"sync-schema: template.yaml differs from {names}", file=sys.stderr)
         return 1
     TEMPLATE.write_text(updated, encoding="utf-8")
-    print("sync-schema: copied events/schema/change-request.json into template.yaml")
+    print(f"sync-schema: copied {names} into template.yaml")
     return 0
 
 

@@ -1,7 +1,9 @@
-"""Drift: on a schedule, compare desired-state documents with live pools; correct or report.
+"""Drift: scheduled sweeps fanned out per account and Region, their units of work, and targeted checks.
 
-Corrections are change requests sent to the FIFO change queue (the one writer
-path); reports are ``User Pool Drift Detected`` events (poolpatch_lambda.drift).
+The schedule starts a sweep; ``DriftWorkQueue`` records are units of work (one account and Region each);
+``DriftCheckQueue.fifo`` records are targeted checks; CloudTrail events for Cognito writes become
+targeted checks. Corrections are change requests sent to the FIFO change queue (the one writer path).
+The logic is in ``poolpatch_lambda.drift``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from poolpatch_lambda.settings import drift_settings
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Check every desired-state document once."""
+    """Start a sweep, run units and checks from SQS, or queue a targeted check for a CloudTrail event."""
     runtime = drift.runtime_for(drift_settings(), account_from_arn(context.invoked_function_arn))
     runtime.trace_header = trace_header()
-    return drift.drift(runtime)
+    return drift.handle(runtime, event, context.get_remaining_time_in_millis)

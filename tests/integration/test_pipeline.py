@@ -492,38 +492,64 @@ def test_account_outside_the_allow_list_is_refused_everywhere(
 
 
 @pytest.mark.parametrize("correct", [False, True])
-def test_drift_reports_or_corrects_through_the_queue(
+def test_a_version_1_desired_state_document_still_reports_or_corrects(
     stack: EmbeddedStack, cognito: CognitoIdentityProviderClient, pool: tuple[str, str], correct: bool
 ) -> None:
-    # Given a desired-state document that differs from the live pool
+    # Given a version 1 desired-state document (the form before selectors) that differs from the pool; the
+    # seeded pool carries its CloudFormation stack's tag, so correcting it takes correctOwned
     pool_id, _ = pool
+    stack_name = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["UserPoolTags"][
+        "aws:cloudformation:stack-name"
+    ]
     desired = {
         "target": {"userPoolId": pool_id},
         "patch": {"Policies": {"PasswordPolicy": {"MinimumLength": 20}}},
         "correct": correct,
+        "correctOwned": correct,
     }
-    stack.client("s3").put_object(
-        Bucket=stack.bucket, Key="desired/customers.json", Body=json.dumps(desired).encode()
-    )
+    stack.put_desired("customers.json", desired)
 
-    # When the drift function runs, then apply drains the queue
-    summary = stack.run_drift()
+    # When a sweep runs, then apply drains the queue
+    report = stack.drift_report(stack.drift_sweep())
     stack.run_apply()
 
-    # Then drift is reported, or corrected by apply through the one writer path
+    # Then exactly its target is reported (as its stack's), or corrected through the one writer path
     events = stack.results()
     live = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["Policies"]["PasswordPolicy"]
-    assert summary["drifted"] == 1
+    [line] = report["targets"]
+    assert line["target"]["userPoolId"] == pool_id
+    assert line["owner"] == {"type": "cloudformation", "stack": stack_name}
+    assert [entry["path"] for entry in line["drift"]] == ["/Policies/PasswordPolicy/MinimumLength"]
     if correct:
-        assert summary["corrected"] == 1
+        assert line["status"] == "correction-queued"
         assert [r["status"] for r in _detail(events, "User Pool Change Applied")] == ["applied"]
-        assert _detail(events, "User Pool Drift Detected") == []
         assert live["MinimumLength"] == 20
     else:
-        drift = _detail(events, "User Pool Drift Detected")
-        assert [c["path"] for c in drift[0]["changes"]] == ["/Policies/PasswordPolicy/MinimumLength"]
+        assert line["status"] == "owned"
+        [detected] = _detail(events, "User Pool Drift Detected")
+        assert detected["drift"] == line["drift"]
         assert faults.calls("UpdateUserPool") == []
         assert live["MinimumLength"] == 12
+
+
+def test_a_version_1_document_does_not_correct_a_stack_s_pool_without_correct_owned(
+    stack: EmbeddedStack, cognito: CognitoIdentityProviderClient, pool: tuple[str, str]
+) -> None:
+    # Given a version 1 document with "correct": true for a pool its CloudFormation stack owns
+    pool_id, _ = pool
+    desired = {
+        "target": {"userPoolId": pool_id},
+        "patch": {"Policies": {"PasswordPolicy": {"MinimumLength": 20}}},
+        "correct": True,
+    }
+    stack.put_desired("customers.json", desired)
+
+    # When a sweep runs
+    [line] = stack.drift_report(stack.drift_sweep())["targets"]
+
+    # Then it is reported as owned, naming why, and nothing is queued
+    assert (line["status"], line["guards"]) == ("owned", ["owned"])
+    assert stack.queue_depth() == 0
 
 
 def test_result_times_are_recent(stack: EmbeddedStack, pool: tuple[str, str]) -> None:

@@ -17,7 +17,13 @@ handlers in this process so that, in-process (``mock_aws``) and over HTTP (``poo
 9. Threat protection needs Plus; ``aws:`` tag keys are reserved (§3 rows 8, 14).
 10. AddCustomAttributes limits (§6).
 
-``faults`` injects errors and unmodelled response members; ``seed`` builds a realistic pool.
+11. Read and write quotas: with ``faults.set_read_quotas()`` (``--read-quotas``), requests beyond the rate of
+    their quota category per account and Region are throttled (``TooManyRequestsException``) before
+    touching state (cognito-surface.md §13); ``faults.set_latency()`` adds a per-call delay.
+
+``faults`` injects errors and unmodelled response members, and throttles, delays and counts requests per
+account, Region and quota category; ``seed`` builds a realistic pool; ``fleet`` seeds pools across accounts
+through STS assumed roles.
 """
 
 from __future__ import annotations

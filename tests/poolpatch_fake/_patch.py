@@ -2,8 +2,9 @@
 
 moto serves every Cognito JSON request, in-process (``mock_aws``) and in a moto server, through
 ``CognitoIdpResponse.call_action`` and then the handler named after the operation, so patching that class
-covers both transports. The hook logs the call and applies injected faults *before* the handler runs (state
-is untouched), then adds injected raw members to the serialised JSON body.
+covers both transports. The hook logs the call, applies the request-rate quotas, the latency and injected
+faults *before* the handler runs (state is untouched), then adds injected raw members to the serialised JSON
+body.
 """
 
 from __future__ import annotations
@@ -35,9 +36,28 @@ def _text(request: dict[str, Any], member: str) -> str:
     return str(request.get(member) or "")
 
 
+def _user_pool_id(response: CognitoIdpResponse) -> str:
+    """The user pool a request addresses ("" when none): ``UserPoolId``, else the pool of a ``ResourceArn``
+    (``arn:aws:cognito-idp:<region>:<account>:userpool/<id>``, the tagging operations)."""
+    try:
+        request = _request(response)
+    except (ValueError, AssertionError):
+        return ""
+    pool_id = request.get("UserPoolId")
+    if isinstance(pool_id, str):
+        return pool_id
+    arn = request.get("ResourceArn")
+    if isinstance(arn, str) and ":userpool/" in arn:
+        return arn.rsplit("/", 1)[1]
+    return ""
+
+
 def _call_action(self: CognitoIdpResponse) -> TYPE_RESPONSE:
     operation = self._get_action()
-    failure = faults.record_and_take_fault(operation)
+    # moto's setup_class has resolved the caller's account (MOTO_ACCOUNT_ID, the x-moto-account-id header,
+    # else the account of the access key: an STS assumed-role key maps to the role's account) and the
+    # Region (from the SigV4 credential scope) before any handler runs.
+    failure = faults.before_call(operation, self.current_account, self.region, _user_pool_id(self))
     if failure is not None:
         return failure
     status, headers, body = _ORIGINAL_CALL_ACTION(self)

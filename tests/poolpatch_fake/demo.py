@@ -767,6 +767,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 workdir=workdir,
             )
             part_two(screen, checks, cognito, seeded, server.endpoint_url, verbose=args.verbose)
+            from poolpatch_fake.demo_drift import part_three
+
+            part_three(
+                screen,
+                checks,
+                cli=cli,
+                cognito=cognito,
+                endpoint_url=server.endpoint_url,
+                workdir=workdir,
+                verbose=args.verbose,
+            )
     except KeyboardInterrupt:
         screen.line("\ninterrupted: the server is stopped.")
         return 130

@@ -67,7 +67,7 @@ REQUEST_DETAIL_TYPE = "User Pool Change Requested"
 RESULT_SOURCE = "poolpatch"
 #: Where ``functions/<name>/app.py`` live (this file is tests/poolpatch_fake/stack.py).
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
-FUNCTION_TIMEOUT_MS = {"intake": 30_000, "apply": 120_000, "drift": 300_000}
+FUNCTION_TIMEOUT_MS = {"intake": 30_000, "apply": 120_000, "drift": 900_000}
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -105,10 +105,12 @@ class LambdaContext:
     log_group_name: str = "/aws/lambda/poolpatch-apply"
     log_stream_name: str = "embedded"
     timeout_ms: int = 120_000
+    #: Milliseconds left, when a test makes time run out (default: the fixed budget ``timeout_ms``).
+    remaining: Callable[[], int] | None = None
 
     def get_remaining_time_in_millis(self) -> int:
-        """Milliseconds left (a fixed budget: the embedded run never times out)."""
-        return self.timeout_ms
+        """Milliseconds left (a fixed budget unless ``remaining`` says otherwise)."""
+        return self.remaining() if self.remaining is not None else self.timeout_ms
 
     @classmethod
     def of(cls, function: str, *, account_id: str = ACCOUNT_ID, region: str = REGION) -> LambdaContext:
@@ -266,6 +268,8 @@ class EmbeddedStack:
         max_receive_count: int = MAX_RECEIVE_COUNT,
         queue_max_receive_count: int = QUEUE_MAX_RECEIVE_COUNT,
         log_level: str = "INFO",
+        drift_reads_per_second: float = 1000.0,
+        drift_correction_limit_percent: float = 10.0,
     ) -> None:
         self.endpoint_url = endpoint_url
         self.name = name or f"poolpatch-{uuid.uuid4().hex[:8]}"
@@ -278,6 +282,12 @@ class EmbeddedStack:
         self.max_receive_count = max_receive_count
         self.queue_max_receive_count = queue_max_receive_count
         self.log_level = log_level
+        #: template.yaml's DriftReadsPerSecond is 3; the embedded default paces loosely so tests stay fast.
+        self.drift_reads_per_second = drift_reads_per_second
+        self.drift_correction_limit_percent = drift_correction_limit_percent
+        self.drift_table = f"{self.name}-drift-state"
+        self.drift_work_url = ""
+        self.drift_check_url = ""
         self.bucket = f"{self.name}-snapshots"
         self.table = f"{self.name}-idempotency"
         self.event_bus_name = f"{self.name}-bus"
@@ -355,6 +365,7 @@ class EmbeddedStack:
             TableName=self.table,
             TimeToLiveSpecification={"AttributeName": "expiration", "Enabled": True},
         )
+        self._deploy_drift()
         events = self.client("events")
         events.create_event_bus(Name=self.event_bus_name)
         self._rule(
@@ -364,6 +375,34 @@ class EmbeddedStack:
         )
         self._rule("results", {"source": [RESULT_SOURCE]}, self.results_tap_url)
         return self
+
+    def _deploy_drift(self) -> None:
+        """DriftWorkQueue, DriftCheckQueue.fifo and DriftStateTable (the check queue's 60 s delay is left
+        out here: tests send and run a check at once; the debounce is the deduplication id's window)."""
+        sqs = self.client("sqs")
+        self.drift_work_url = sqs.create_queue(
+            QueueName=f"{self.name}-DriftWorkQueue", Attributes={"VisibilityTimeout": "960"}
+        )["QueueUrl"]
+        self.drift_check_url = sqs.create_queue(
+            QueueName=f"{self.name}-DriftCheckQueue.fifo",
+            Attributes={
+                "FifoQueue": "true",
+                "ContentBasedDeduplication": "false",
+                "VisibilityTimeout": "960",
+            },
+        )["QueueUrl"]
+        self.client("dynamodb").create_table(
+            TableName=self.drift_table,
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
 
     def _queue_arn(self, url: str) -> str:
         attributes = self.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
@@ -402,6 +441,12 @@ class EmbeddedStack:
             "QUEUE_MAX_RECEIVE_COUNT": str(self.queue_max_receive_count),
             "CHANGE_DLQ_URL": self.dlq_url,
             "EVENT_SOURCES": ",".join(self.request_sources),
+            "DRIFT_WORK_QUEUE_URL": self.drift_work_url,
+            "DRIFT_CHECK_QUEUE_URL": self.drift_check_url,
+            "DRIFT_STATE_TABLE": self.drift_table,
+            "DRIFT_READS_PER_SECOND": str(self.drift_reads_per_second),
+            "DRIFT_CORRECTION_LIMIT_PERCENT": str(self.drift_correction_limit_percent),
+            "DRIFT_CORRECTION": "enabled",
             "AWS_ENDPOINT_URL": self.endpoint_url,
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,
@@ -586,7 +631,7 @@ class EmbeddedStack:
             )
             self._in_flight = []
 
-    def _record(self, message: Mapping[str, Any]) -> dict[str, Any]:
+    def _record(self, message: Mapping[str, Any], *, queue_arn: str | None = None) -> dict[str, Any]:
         attributes = message.get("Attributes", {})
         keep = SQS_RECORD_ATTRIBUTES
         return {
@@ -606,12 +651,12 @@ class EmbeddedStack:
             },
             "md5OfBody": message.get("MD5OfBody", ""),
             "eventSource": "aws:sqs",
-            "eventSourceARN": self.queue_arn,
+            "eventSourceARN": queue_arn or self.queue_arn,
             "awsRegion": self.region,
         }
 
     def run_drift(self) -> Any:
-        """Invoke the drift function as its schedule would."""
+        """Invoke the drift function as its schedule would: a sweep starts (its units wait in the queue)."""
         event = {
             "version": "0",
             "id": str(uuid.uuid4()),
@@ -623,7 +668,68 @@ class EmbeddedStack:
             "resources": [f"arn:aws:events:{self.region}:{self.account_id}:rule/{self.name}-drift"],
             "detail": {},
         }
-        return load_handler("drift")(event, LambdaContext.of("drift", account_id=self.account_id))
+        return self.invoke_drift(event)
+
+    def invoke_drift(self, event: Mapping[str, Any], *, remaining: Callable[[], int] | None = None) -> Any:
+        """One invocation of the drift function with ``event``."""
+        context = LambdaContext.of("drift", account_id=self.account_id)
+        context.remaining = remaining
+        return load_handler("drift")(dict(event), context)
+
+    def run_drift_work(
+        self, *, remaining: Callable[[], int] | None = None, max_invocations: int = 10_000
+    ) -> list[Any]:
+        """Play the drift queues' event source mappings (batch size 1) until both are empty.
+
+        Each record is handed to the function as Lambda would; a success deletes it, a reported failure
+        leaves it invisible for the retry delay the function set. ``remaining`` makes time run out.
+        """
+        sqs = self.client("sqs")
+        responses: list[Any] = []
+        for _ in range(max_invocations):
+            for url in (self.drift_check_url, self.drift_work_url):
+                messages = sqs.receive_message(
+                    QueueUrl=url,
+                    MaxNumberOfMessages=1,
+                    MessageSystemAttributeNames=["All"],
+                    WaitTimeSeconds=0,
+                ).get("Messages", [])
+                if messages:
+                    break
+            else:
+                return responses
+            message = messages[0]
+            record = self._record(message, queue_arn=self._queue_arn(url))
+            response = self.invoke_drift({"Records": [record]}, remaining=remaining)
+            responses.append(response)
+            if not response.get("batchItemFailures"):
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            # A failed record stays where the function left it: invisible for its retry delay.
+        return responses
+
+    def drift_sweep(self, *, remaining: Callable[[], int] | None = None) -> str:
+        """A whole scheduled sweep: start it, run every unit; returns the sweep id."""
+        started = self.run_drift()
+        self.run_drift_work(remaining=remaining)
+        return str(started["sweepId"])
+
+    def put_desired(self, key: str, document: Any) -> None:
+        """Store a desired-state document at ``desired/{key}`` (a dict is written as JSON)."""
+        body = document if isinstance(document, str | bytes) else json.dumps(document)
+        self.client("s3").put_object(Bucket=self.bucket, Key=f"desired/{key}", Body=body)
+
+    def drift_report(self, sweep_id: str) -> dict[str, Any]:
+        """``report.json``, ``targets.jsonl`` (as ``targets``) and ``summary.md`` (as ``summary``)."""
+        s3 = self.client("s3")
+
+        def read(name: str) -> str:
+            key = f"drift-reports/{sweep_id}/{name}"
+            return str(s3.get_object(Bucket=self.bucket, Key=key)["Body"].read().decode())
+
+        report: dict[str, Any] = json.loads(read("report.json"))
+        report["targets"] = [json.loads(line) for line in read("targets.jsonl").splitlines()]
+        report["summary"] = read("summary.md")
+        return report
 
     # -- what came out --
 

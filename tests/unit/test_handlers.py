@@ -117,6 +117,8 @@ class World:
     cognito: CognitoIdentityProviderClient
     queue_url: str
     tap_url: str
+    work_url: str = ""
+    check_url: str = ""
     live: dict[str, str] = field(default_factory=dict)
     _partner: CognitoIdentityProviderClient | None = None
 
@@ -317,6 +319,22 @@ def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
             KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
             BillingMode="PAY_PER_REQUEST",
         )
+        work_url = sqs.create_queue(QueueName="poolpatch-DriftWorkQueue")["QueueUrl"]
+        check_url = sqs.create_queue(
+            QueueName="poolpatch-DriftCheckQueue.fifo", Attributes={"FifoQueue": "true", "DelaySeconds": "0"}
+        )["QueueUrl"]
+        hub.client("dynamodb").create_table(
+            TableName="poolpatch-drift-state",
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
         events = hub.client("events")
         events.create_event_bus(Name="poolpatch-bus")
         events.put_rule(
@@ -348,12 +366,17 @@ def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
             "TARGET_ROLE_EXTERNAL_ID": EXTERNAL_ID,
             "MAX_RECEIVE_COUNT": "5",
             "QUEUE_MAX_RECEIVE_COUNT": "50",
+            "DRIFT_WORK_QUEUE_URL": work_url,
+            "DRIFT_CHECK_QUEUE_URL": check_url,
+            "DRIFT_STATE_TABLE": "poolpatch-drift-state",
+            "DRIFT_READS_PER_SECOND": "1000",
+            "DRIFT_CORRECTION_LIMIT_PERCENT": "100",
             "POWERTOOLS_SERVICE_NAME": "poolpatch",
             "POWERTOOLS_METRICS_NAMESPACE": "Poolpatch",
             "POWERTOOLS_TRACE_DISABLED": "1",
         }.items():
             monkeypatch.setenv(name, value)
-        yield World(sqs, s3, hub.client("cognito-idp"), queue_url, tap_url)
+        yield World(sqs, s3, hub.client("cognito-idp"), queue_url, tap_url, work_url, check_url)
         faults.reset()
 
 
@@ -797,66 +820,103 @@ def _put_desired(world: World, name: str, body: str | dict[str, Any]) -> None:
     world.s3.put_object(Bucket=BUCKET, Key=f"desired/{name}", Body=text.encode())
 
 
-def test_drift_reports_and_corrects_what_the_desired_documents_say(world: World) -> None:
-    # Given desired states made of the request samples: the pool's reported, the client's corrected,
-    # one already in effect, and a file that is not a desired-state document
-    _put_desired(world, "accounts-pool.json", {**world.sample("request-pool"), "correct": False})
-    _put_desired(world, "portal-client.json", {**world.sample("request-client"), "correct": True})
-    in_sync = {"target": {"userPoolId": world.pool_id}, "patch": {"DeletionProtection": "INACTIVE"}}
-    _put_desired(world, "in-sync.json", in_sync)
-    _put_desired(world, "README.md", "not a desired state")
+def _run_drift_units(world: World) -> list[Any]:
+    """Play DriftWorkQueue's event source mapping: each unit message through the handler, until empty."""
+    answers = []
+    while True:
+        messages = world.sqs.receive_message(QueueUrl=world.work_url, MaxNumberOfMessages=1).get(
+            "Messages", []
+        )
+        if not messages:
+            return answers
+        record = {
+            **world.record(messages[0]),
+            "eventSourceARN": f"arn:aws:sqs:{REGION}:{HUB}:poolpatch-DriftWorkQueue",
+        }
+        answers.append(world.drift({"Records": [record]}))
+        world.sqs.delete_message(QueueUrl=world.work_url, ReceiptHandle=messages[0]["ReceiptHandle"])
 
-    # When the schedule invokes the drift function
-    summary = world.drift(_scheduled_event())
 
-    # Then three documents were checked, two drifted, one was corrected through the queue
-    assert summary == {"checked": 3, "drifted": 2, "corrected": 1, "errors": 0}
-    queued = world.queued()
-    assert [message["Attributes"]["MessageGroupId"] for message in queued] == [
-        f"{HUB}/{REGION}/{world.pool_id}"
-    ]
-    correction = json.loads(queued[0]["Body"])
-    assert (correction["mode"], correction["target"]["clientId"]) == ("apply", world.live_id(SAMPLE_CLIENT))
-    assert correction["patch"] == world.sample("request-client")["patch"]
-    assert correction["requestId"].startswith("drift-portal-client-")
-    # and the pool's drift was reported as a plan, while nothing was written
-    published = world.results()
-    assert [(e["detail-type"], e["detail"]["status"]) for e in published] == [
-        ("User Pool Drift Detected", "planned")
-    ]
-    assert _by_path(published[0]["detail"]["changes"]) == load_event("result-applied")["detail"]["changes"]
+def _report(world: World, sweep_id: str) -> dict[str, Any]:
+    body = world.s3.get_object(Bucket=BUCKET, Key=f"drift-reports/{sweep_id}/report.json")["Body"].read()
+    report: dict[str, Any] = json.loads(body)
+    lines = world.s3.get_object(Bucket=BUCKET, Key=f"drift-reports/{sweep_id}/targets.jsonl")["Body"].read()
+    report["targets"] = [json.loads(line) for line in lines.decode().splitlines()]
+    return report
+
+
+def test_drift_sweeps_the_samples_from_the_scheduled_event(world: World) -> None:
+    # Given the desired-state samples: the v1 document (report) and the two-Region baseline (correct)
+    _put_desired(world, "customers.json", world.sample("desired-v1"))
+    _put_desired(world, "security/password-baseline.json", load_event("desired-baseline"))
+    pool_id = world.pool_id
+
+    # When the schedule sample starts a sweep and its units run from the work queue
+    started = world.drift(load_event("eventbridge-scheduled"))
+    answers = _run_drift_units(world)
+
+    # Then there is one unit per Region of the baseline, and the report lists the pool's drift
+    assert started["units"] == 2
+    assert [answer["batchItemFailures"] for answer in answers] == [[], []]
+    report = _report(world, started["sweepId"])
+    [line] = report["targets"]
+    assert line["target"] == {"userPoolId": pool_id, "accountId": HUB, "region": REGION}
+    decided = {entry["path"]: entry["document"] for entry in line["drift"]}
+    assert decided["/AdminCreateUserConfig/AllowAdminCreateUserOnly"] == "customers-admin-only-sign-up"
+    assert decided["/Policies/PasswordPolicy/MinimumLength"] == "password-baseline"
+    # and the baseline's correction (only its pointers: the v1 document reports) is on the change queue
+    assert line["status"] == "correction-queued"
+    [queued] = world.queued()
+    assert queued["Attributes"]["MessageGroupId"] == f"{HUB}/{REGION}/{pool_id}"
+    correction = json.loads(queued["Body"])
+    assert correction["patch"] == load_event("desired-baseline")["patch"]
+    assert correction["requestedBy"] == "poolpatch-drift"
+    published = [e["detail-type"] for e in world.results()]
+    assert published == ["User Pool Drift Detected", "User Pool Drift Sweep Completed"]
     assert world.pool()["Policies"]["PasswordPolicy"]["MinimumLength"] == 8
-    assert world.client()["CallbackURLs"] == ["https://old.example.com/auth/callback"]
 
 
-def test_drift_counts_invalid_desired_documents_as_errors_and_checks_the_rest(world: World) -> None:
-    # Given a desired state that is not JSON, one with a hostile pool id, and a valid one that drifted
+def test_drift_reports_invalid_documents_and_never_applies_them(world: World) -> None:
+    # Given a desired state that is not JSON, one with a hostile pool id, and "correct": "false"
     _put_desired(world, "broken.json", "{not json")
     hostile = {
         key: value for key, value in load_event("eventbridge-invalid")["detail"].items() if key != "restore"
     }
     _put_desired(world, "hostile.json", hostile)
-    _put_desired(world, "accounts-pool.json", world.sample("request-pool"))
+    _put_desired(world, "string-bool.json", {**world.sample("desired-v1"), "correct": "false"})
 
     # When the schedule invokes the drift function
-    summary = world.drift(_scheduled_event())
+    started = world.drift(load_event("eventbridge-scheduled"))
 
-    # Then the two invalid documents are errors, not a crash, and the valid one is still reported
-    assert summary == {"checked": 3, "drifted": 1, "corrected": 0, "errors": 2}
-    assert [e["detail-type"] for e in world.results()] == ["User Pool Drift Detected"]
+    # Then the three are listed invalid, with the member at fault, and nothing was checked or queued
+    assert started["units"] == 0
+    report = _report(world, started["sweepId"])
+    invalid = {d["key"]: d["error"]["path"] for d in report["documents"] if not d["valid"]}
+    assert invalid == {
+        "desired/broken.json": "",
+        "desired/hostile.json": "/target/userPoolId",
+        "desired/string-bool.json": "/correct",
+    }
     assert world.queued() == []
+    assert world.sqs.receive_message(QueueUrl=world.work_url).get("Messages", []) == []
 
 
-def test_drift_counts_a_non_boolean_correct_as_an_error(world: World) -> None:
-    # Given the pool's desired state with "correct": "false" (a string, not a boolean)
-    _put_desired(world, "accounts-pool.json", {**world.sample("request-pool"), "correct": "false"})
+def test_drift_queues_one_check_for_the_cloudtrail_sample_and_ignores_its_own_write(world: World) -> None:
+    # Given the CloudTrail samples: a console write, and poolpatch's own write (sourceIdentity poolpatch)
+    console = world.sample("eventbridge-cloudtrail-update-user-pool")
+    own = world.sample("eventbridge-cloudtrail-poolpatch-write")
 
-    # When the schedule invokes the drift function
-    summary = world.drift(_scheduled_event())
+    # When both reach the drift function
+    queued = world.drift(console)
+    ignored = world.drift(own)
 
-    # Then the document is invalid (an error), and no correction is queued
-    assert summary == {"checked": 1, "drifted": 0, "corrected": 0, "errors": 1}
-    assert world.queued() == []
+    # Then only the console write becomes a check, in the target's group
+    assert queued == {"queued": {"accountId": HUB, "region": REGION, "userPoolId": world.pool_id}}
+    assert ignored == {"ignored": "poolpatch's own write"}
+    messages = world.sqs.receive_message(
+        QueueUrl=world.check_url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]
+    )["Messages"]
+    assert [m["Attributes"]["MessageGroupId"] for m in messages] == [f"{HUB}/{REGION}/{world.pool_id}"]
 
 
 # --------------------------------------------------------------------------- helpers

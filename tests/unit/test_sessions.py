@@ -146,6 +146,23 @@ def test_assume_role_against_moto_sts_returns_a_working_session() -> None:
     assert identity["Account"] == OTHER
 
 
+def test_assumed_sessions_read_the_service_models_once_per_container() -> None:
+    # Given sessions in two accounts assumed from one base session
+    sts = RecordingSts()
+    sessions = _sessions(sts, allowed={OWN, OTHER, "111122223333"})
+    first = sessions.session_for(Target("eu-west-1_AbC", account_id=OTHER, region="eu-west-1"))
+    second = sessions.session_for(Target("eu-west-1_AbC", account_id="111122223333", region="eu-west-1"))
+
+    # Then both use the base session's data loader (its parsed models), each with its own credentials
+    loader = sessions.base._session.get_component("data_loader")
+    assert first._session.get_component("data_loader") is loader
+    assert second._session.get_component("data_loader") is loader
+    assert first is not second
+    credentials = first.get_credentials()
+    assert credentials is not None
+    assert (credentials.access_key, credentials.token) == ("AKIAEXAMPLE", "token")
+
+
 def test_assume_role_denied_is_access_denied() -> None:
     class Denying(RecordingSts):
         def assume_role(self, **params: Any) -> dict[str, Any]:

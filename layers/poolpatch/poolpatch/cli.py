@@ -7,10 +7,11 @@ Commands (design.md, "Command line")::
     poolpatch plan     --user-pool-id ID [--client-id ID] --patch JSON|file://PATH [--detailed-exitcode]
     poolpatch apply    --user-pool-id ID [--client-id ID] --patch JSON|file://PATH
     poolpatch apply    --request file://PATH
+    poolpatch drift    --desired PATH|file://PATH|s3://BUCKET/PREFIX [--correct] [--report-dir DIR]
 
 Exit codes: 0 success (including ``unchanged``), 1 rejected or failed (usage
 errors too, so that 2 keeps its single meaning), 2 changes planned (only with
-``plan --detailed-exitcode``).
+``plan --detailed-exitcode``) or drift found (``drift``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from poolpatch import __version__
+from poolpatch import __version__, cli_drift
 from poolpatch.errors import InvalidRequest, PoolpatchError, TargetNotAllowed
 from poolpatch.plan import MISSING, Change
 from poolpatch.request import ChangeRequest, Target, load_json, parse_request
@@ -94,6 +95,10 @@ def _change_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--requested-by", default=None, help="free text (default: $USER)")
     parser.add_argument("--request-id", default=None, help="request id (default: a new UUID)")
     parser.add_argument("--expected-last-modified-date", default=None, help="ISO-8601 precondition")
+    _snapshot_options(parser)
+
+
+def _snapshot_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--snapshot-bucket",
         default=os.environ.get("POOLPATCH_SNAPSHOT_BUCKET"),
@@ -134,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
         "apply", parents=[sub_common], help="apply a change with before/after snapshots"
     )
     _change_options(apply)
+    cli_drift.add_parser(commands, [sub_common], _snapshot_options)
     return parser
 
 
@@ -154,6 +160,8 @@ def main(
             return EXIT_OK
         if args.command == "export":
             return _export(args, out, err)
+        if args.command == "drift":
+            return cli_drift.run(args, out, err)
         return _change(args, out, err)
     except PoolpatchError as error:
         if args.output == "json" and args.command in {"plan", "apply"}:

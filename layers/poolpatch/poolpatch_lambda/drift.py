@@ -1,121 +1,606 @@
-"""Drift: compare desired-state documents with live targets; correct through the queue or report.
+"""Drift for a fleet: scheduled sweeps fanned out per account and Region, and CloudTrail-triggered checks.
 
-Reads go through the read-only role in every account (the stack sets
-``TARGET_ROLE_NAME`` of this function to ``{TargetRoleName}-read``, a role whose
-IAM allows no write), so drift cannot write even by mistake; corrections are
-ordinary change requests on the change queue (the one writer path).
+One function, three entry points (design.md, "Drift"):
+
+1. **Sweep start** (the schedule): read and validate every desired-state document, store them as the
+   sweep's manifest, and send one message per account and Region to ``DriftWorkQueue``. Lambda's SQS
+   event source then runs the units side by side (``DriftConcurrency``), one account per invocation.
+2. **Unit of work** (a ``DriftWorkQueue`` record): walk the account and Region's pools and clients with
+   one paced client (``DRIFT_READS_PER_SECOND`` per quota category), write the lines, publish
+   ``Drift Detected``/``Resolved`` on changes; near the timeout, send a continuation with the cursor.
+   The unit that finishes last finalises the sweep: guards, corrections into the change queue, the
+   report files, ``Sweep Completed`` (or ``Halted``), metrics.
+3. **Targeted check**: a CloudTrail event for a Cognito write (from the hub's default bus, or forwarded
+   by a target account to the poolpatch bus) becomes a ``DriftCheckQueue.fifo`` message, delayed 60 s and
+   deduplicated per target and minute, so a burst of writes is one check; poolpatch's own writes (their
+   sessions carry ``sourceIdentity: poolpatch``) are ignored. The check is a sweep of that one target.
+
+Reads use the read-only role in every account (``TARGET_ROLE_NAME`` = ``{TargetRoleName}-read``, the
+hub's own account included), so drift cannot write even by mistake; corrections are ordinary change
+requests on the change queue (the one writer path).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from botocore.exceptions import BotoCoreError, ClientError
 
 from poolpatch.adapters.events import ChangeQueue
-from poolpatch.engine import Engine
-from poolpatch.errors import InvalidRequest, PoolpatchError, ServiceError
-from poolpatch.request import load_json, parse_request
+from poolpatch.adapters.fleet import Boto3FleetReader, Pacer
+from poolpatch.adapters.session import SOURCE_IDENTITY, TargetSessions
+from poolpatch.drift.check import (
+    Cursor,
+    Line,
+    Progress,
+    Unit,
+    signature,
+    target_key,
+    unit_error_line,
+    walk_unit,
+)
+from poolpatch.drift.documents import Document, DocumentSet, load_documents
+from poolpatch.drift.report import Report
+from poolpatch.drift.sweep import decide, full_key, has_drift, new_sweep_id, record_corrections
+from poolpatch.errors import PoolpatchError, ServiceError
+from poolpatch.request import CLIENT_ID, USER_POOL_ID, Target, parse_request
+from poolpatch_lambda.drift_state import DriftState, ReportStore
 from poolpatch_lambda.observability import logger, metrics
-from poolpatch_lambda.runtime import Runtime, target_engine
+from poolpatch_lambda.runtime import Runtime, target_sessions
 from poolpatch_lambda.settings import DriftSettings
 
-DRIFT_DETAIL_TYPE = "User Pool Drift Detected"
-_UNSAFE_ID = re.compile(r"[^A-Za-z0-9._:-]")
+DETECTED = "User Pool Drift Detected"
+RESOLVED = "User Pool Drift Resolved"
+COMPLETED = "User Pool Drift Sweep Completed"
+HALTED = "User Pool Drift Sweep Halted"
+CLOUDTRAIL = "AWS API Call via CloudTrail"
+#: A unit stops and continues in a new invocation when less than this is left of its timeout.
+TIME_MARGIN_MS = 60_000
+#: A failed unit or check is retried after this long (and after 3 receives goes to its DLQ, with an alarm).
+RETRY_SECONDS = 60
+#: Targeted checks: one per target per window (the check queue delays each message by the same).
+DEBOUNCE_SECONDS = 60
+_MANIFEST = "documents.json"
 
 
 @dataclass
 class DriftRuntime(Runtime[DriftSettings]):
     """The drift function's collaborators, built once per container."""
 
-    _engine: Engine | None = None
+    _pacers: dict[tuple[str, str], Pacer] = field(default_factory=dict)
+    #: Throttling responses seen by the last walk (recorded on the sweep, published as DriftThrottles).
+    last_throttled: int = 0
+    _manifests: dict[str, tuple[DocumentSet, dict[str, Any]]] = field(default_factory=dict)
 
-    def engine(self) -> Engine:
-        """The engine over read-only sessions (it only ever plans)."""
-        if self._engine is None:
-            self._engine = target_engine(self, self.settings, snapshot_bucket=self.settings.snapshot_bucket)
-        return self._engine
+    def sessions(self) -> TargetSessions:
+        """Read-only sessions per account; every new Cognito client gets its account's pacer."""
+        return target_sessions(self, self.settings, on_client=self._install_pacer)
+
+    def pacer(self, account: str, region: str) -> Pacer:
+        """The pacer of one account and Region (shared by every client of it in this container)."""
+        key = (account, region)
+        if key not in self._pacers:
+            self._pacers[key] = Pacer(self.settings.reads_per_second)
+        return self._pacers[key]
+
+    def _install_pacer(self, client: Any, account: str, region: str) -> None:
+        self.pacer(account, region).install(client)
+
+    def reader(self, account: str, region: str) -> Boto3FleetReader:
+        """The fleet reader of one account and Region (its client is reused for every target)."""
+        port = self.sessions().cognito_for(Target("drift_unit", account_id=account, region=region))
+        return Boto3FleetReader(port)
+
+    def state(self) -> DriftState:
+        """The drift state table."""
+        return DriftState(self.client("dynamodb"), self.settings.state_table)
+
+    def reports(self) -> ReportStore:
+        """The report folder of each sweep."""
+        return ReportStore(self.client("s3"), self.settings.snapshot_bucket)
 
     def queue(self) -> ChangeQueue:
         """The FIFO change queue, for corrections."""
         return ChangeQueue(self.client("sqs"), self.settings.change_queue_url)
 
+    def documents(self) -> DocumentSet:
+        """Every document below ``DESIRED_STATE_PREFIX``, validated."""
+        s3, bucket, prefix = self.client("s3"), self.settings.snapshot_bucket, self.settings.desired_prefix
+        try:
+            keys = [
+                item["Key"]
+                for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+                for item in page.get("Contents", [])
+                if not item["Key"].endswith("/")
+            ]
+            items = [(key, s3.get_object(Bucket=bucket, Key=key)["Body"].read()) for key in keys]
+        except (ClientError, BotoCoreError) as exc:
+            raise ServiceError(
+                f"Cannot read the desired-state documents in s3://{bucket}/{prefix}: {exc}",
+                remedy="Check SNAPSHOT_BUCKET, DESIRED_STATE_PREFIX and the drift role's s3 permissions.",
+                retryable=True,
+            ) from None
+        return load_documents(items, prefix=prefix, own_account=self.own_account, allowed=self.allowed())
 
-def drift(runtime: DriftRuntime, *, now: datetime | None = None) -> dict[str, Any]:
-    """Compare every desired-state document with its live target; correct through the queue or report.
+    def manifest(self, sweep_id: str) -> tuple[DocumentSet, dict[str, Any]]:
+        """The documents and facts a sweep started with (cached per container)."""
+        if sweep_id not in self._manifests:
+            data = json.loads(self.reports().get(sweep_id, _MANIFEST))
+            self._manifests[sweep_id] = (DocumentSet.from_dict(data["documents"]), data)
+        return self._manifests[sweep_id]
 
-    A desired-state document (``s3://{SNAPSHOT_BUCKET}/{DESIRED_STATE_PREFIX}*.json``) is a change
-    request template: ``target``, ``patch`` (the desired values) and ``"correct": true|false``. Drift is
-    what a plan of that patch would change. Corrections go into the change queue like any other request
-    (one writer path); reports are published as ``User Pool Drift Detected`` events.
-    """
-    settings = runtime.settings
-    now = now or datetime.now(UTC)
-    s3 = runtime.client("s3")
-    engine = runtime.engine()
-    summary: dict[str, Any] = {"checked": 0, "drifted": 0, "corrected": 0, "errors": 0}
-    paginator = s3.get_paginator("list_objects_v2")
-    for page in paginator.paginate(Bucket=settings.snapshot_bucket, Prefix=settings.desired_prefix):
-        for item in page.get("Contents", []):
-            key = item["Key"]
-            if not key.endswith(".json"):
-                continue
-            summary["checked"] += 1
-            try:
-                _drift_one(key, runtime, engine, now, summary)
-            except PoolpatchError as error:
-                summary["errors"] += 1
-                logger.error(
-                    "desired state could not be checked", extra={"key": key, "error": error.to_dict()}
-                )
-    metrics.add_metric(name="DriftedTargets", unit=MetricUnit.Count, value=summary["drifted"])
-    return summary
+    def throttled(self) -> int:
+        """Throttling responses seen by this container's pacers so far."""
+        return sum(pacer.throttled for pacer in self._pacers.values())
 
 
-def _drift_one(
-    key: str, runtime: DriftRuntime, engine: Engine, now: datetime, summary: dict[str, Any]
-) -> None:
-    settings = runtime.settings
-    try:
-        body = runtime.client("s3").get_object(Bucket=settings.snapshot_bucket, Key=key)["Body"].read()
-    except (ClientError, BotoCoreError) as exc:
-        raise ServiceError(
-            f"Cannot read desired state s3://{settings.snapshot_bucket}/{key}: {exc}"
-        ) from None
-    desired = load_json(body, what=f"desired state {key}")
-    if not isinstance(desired, dict):
-        raise InvalidRequest(f"Desired state {key} must be a JSON object.", path="")
-    correct = desired.pop("correct", False)
-    if not isinstance(correct, bool):
-        raise InvalidRequest(
-            f"Desired state {key}: `correct` must be true or false.",
-            path="/correct",
-            remedy='Write "correct": true to correct drift, or false (the default) to report it.',
+def handle(
+    runtime: DriftRuntime, event: Mapping[str, Any], remaining_ms: Callable[[], int]
+) -> dict[str, Any]:
+    """Dispatch one invocation: SQS records (units and checks), a CloudTrail event, or the schedule."""
+    if isinstance(event.get("Records"), list):
+        return process_records(runtime, event["Records"], remaining_ms)
+    if event.get("detail-type") == CLOUDTRAIL:
+        return enqueue_check(runtime, event)
+    return start_sweep(runtime)
+
+
+# -- 1. sweep start --
+
+
+def start_sweep(runtime: DriftRuntime, *, now: datetime | None = None) -> dict[str, Any]:
+    """Validate the documents, store the manifest, fan out one message per account and Region."""
+    settings, now = runtime.settings, now or datetime.now(UTC)
+    documents = runtime.documents()
+    sweep_id = new_sweep_id(now)
+    units = documents.units(runtime.own_account, settings.region, runtime.allowed())
+    manifest = {"startedAt": now.isoformat(), "trigger": "schedule", "documents": documents.to_dict()}
+    runtime.reports().put(sweep_id, _MANIFEST, json.dumps(manifest))
+    runtime.state().start_sweep(sweep_id, [_unit_name(a, r) for a, r in units], now)
+    for error in documents.invalid:
+        logger.error(
+            "invalid desired-state document", extra={"key": error.key, "error": error.error.to_dict()}
         )
-    stamp = now.strftime("%Y%m%dT%H%M%SZ")
-    name = key.removeprefix(settings.desired_prefix).removesuffix(".json")
-    base_id = "drift-" + _UNSAFE_ID.sub("-", name)
-    document = {**desired, "version": "1", "mode": "plan", "requestId": f"{base_id}-{stamp}"[:128]}
-    document.setdefault("reason", f"drift correction from {key}")
-    document.setdefault("requestedBy", "poolpatch-drift")
-    request = parse_request(document)
-    result = engine.run(request)
-    if result.error is not None:
-        raise result.error
-    if not result.changes:
+        _metric("DriftErrors", 1, code=error.error.code)
+    messages = [
+        {"type": "unit", "sweepId": sweep_id, "accountId": account, "region": region, "part": 0}
+        for account, region in units
+    ]
+    _send_batch(runtime, runtime.settings.work_queue_url, messages)
+    logger.info("drift sweep started", extra={"sweep_id": sweep_id, "units": len(units)})
+    if not units:
+        finalize(runtime, sweep_id, now=now)
+    return {"sweepId": sweep_id, "units": len(units), "documents": len(documents.valid)}
+
+
+# -- 2. units and checks --
+
+
+def process_records(
+    runtime: DriftRuntime, records: Sequence[Mapping[str, Any]], remaining_ms: Callable[[], int]
+) -> dict[str, Any]:
+    """Run each SQS record (a unit of a sweep, or a targeted check); failed ones are retried by SQS."""
+    failures: list[dict[str, str]] = []
+    for record in records:
+        message = _message(record)
+        if message is None:
+            continue
+        try:
+            if message["type"] == "check":
+                run_check(runtime, message)
+            else:
+                run_unit(runtime, message, remaining_ms)
+        except PoolpatchError as error:
+            logger.error("drift work failed; SQS retries it", extra={"error": error.to_dict()})
+            failures.append({"itemIdentifier": str(record["messageId"])})
+            _retry_soon(runtime, record)
+    return {"batchItemFailures": failures}
+
+
+_UNIT_MEMBERS = frozenset({"sweepId", "accountId", "region"})
+_CHECK_MEMBERS = frozenset({"accountId", "region", "userPoolId"})
+
+
+def _retry_soon(runtime: DriftRuntime, record: Mapping[str, Any]) -> None:
+    """Make a failed record visible again after :data:`RETRY_SECONDS` instead of the queue's visibility
+    timeout (six times the function's, as Lambda advises for event sources: 90 minutes)."""
+    name = str(record.get("eventSourceARN", "")).rsplit(":", 1)[-1]
+    settings = runtime.settings
+    url = next(
+        (u for u in (settings.work_queue_url, settings.check_queue_url) if u.endswith(f"/{name}")), None
+    )
+    if url is None or not record.get("receiptHandle"):
         return
-    summary["drifted"] += 1
-    if correct:
-        target = request.target.resolved(account_id=runtime.own_account, region=settings.region)
-        runtime.queue().send(parse_request({**document, "mode": "apply"}), target)
-        summary["corrected"] += 1
+    try:
+        runtime.client("sqs").change_message_visibility(
+            QueueUrl=url, ReceiptHandle=str(record["receiptHandle"]), VisibilityTimeout=RETRY_SECONDS
+        )
+    except (ClientError, BotoCoreError) as exc:  # the queue's own timeout still brings it back
+        logger.warning("could not shorten a failed drift record's visibility", extra={"error": str(exc)})
+
+
+def _message(record: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The drift message of an SQS record; None (logged, dropped) for a body drift never writes."""
+    try:
+        message = json.loads(record["body"])
+    except (KeyError, TypeError, ValueError):
+        message = None
+    if isinstance(message, dict):
+        required = _CHECK_MEMBERS if message.get("type") == "check" else _UNIT_MEMBERS
+        if message.get("type") in ("unit", "check") and all(
+            isinstance(message.get(k), str) for k in required
+        ):
+            return message
+    logger.error("malformed drift message dropped", extra={"message_id": record.get("messageId")})
+    return None
+
+
+def run_unit(runtime: DriftRuntime, message: Mapping[str, Any], remaining_ms: Callable[[], int]) -> Progress:
+    """Walk one account and Region of a sweep from its cursor; continue or finish it."""
+    sweep_id, account, region = str(message["sweepId"]), str(message["accountId"]), str(message["region"])
+    part = int(message.get("part", 0))
+    name = _unit_name(account, region)
+    state = runtime.state()
+    documents, manifest = runtime.manifest(sweep_id)
+    trigger = str(manifest.get("trigger", "schedule"))
+    pending = state.pending(sweep_id)
+    if pending is not None and name not in pending:
+        # A redelivery of a unit that finished (a crash before its message was deleted, or a failed
+        # finalisation): no second walk; finalise if every unit is done (claimed once).
+        if not pending:
+            finalize(runtime, sweep_id, trigger=trigger)
+        return Progress(finished=True)
+    unit = Unit(account, region, _covering(runtime, documents, account, region))
+    progress = _walk(
+        runtime,
+        unit,
+        after=Cursor.from_dict(message.get("cursor")),
+        should_stop=lambda: remaining_ms() < TIME_MARGIN_MS,
+    )
+    previous = _record(runtime, sweep_id, unit, progress, part)
+    if not progress.finished:
+        continuation = {
+            **message,
+            "cursor": progress.cursor.to_dict() if progress.cursor else None,
+            "part": part + 1,
+        }
+        _send_batch(runtime, runtime.settings.work_queue_url, [continuation])
+        logger.info("drift unit continues", extra={"sweep_id": sweep_id, "unit": name})
+        return progress
+    if previous is not None:
+        _forget_vanished(runtime, sweep_id, unit, previous, progress)
+    last = state.finish_unit(sweep_id, name)
+    if last or (last is None and not state.pending(sweep_id)):
+        finalize(runtime, sweep_id, trigger=trigger)
+    return progress
+
+
+def run_check(runtime: DriftRuntime, message: Mapping[str, Any]) -> Progress | None:
+    """A targeted check: one pool (or app client) against the current documents, as a sweep of its own."""
+    now = datetime.now(UTC)
+    account, region = str(message["accountId"]), str(message["region"])
+    documents = runtime.documents()
+    covering = _covering(runtime, documents, account, region)
+    pool = str(message["userPoolId"])
+    if not any(document.selector.may_select_pool(pool) for document in covering):
+        return None  # no document covers this pool: nothing to check, no report
+    sweep_id = new_sweep_id(now)
+    unit = Unit(account, region, covering, only_pool=pool, only_client=message.get("clientId") or None)
+    manifest = {"startedAt": now.isoformat(), "trigger": "cloudtrail", "documents": documents.to_dict()}
+    runtime.reports().put(sweep_id, _MANIFEST, json.dumps(manifest))
+    runtime._manifests[sweep_id] = (documents, manifest)
+    runtime.state().start_sweep(sweep_id, [], now)
+    progress = _walk(runtime, unit)
+    _record(runtime, sweep_id, unit, progress, 0)
+    finalize(runtime, sweep_id, trigger="cloudtrail", now=now)
+    return progress
+
+
+def _walk(
+    runtime: DriftRuntime,
+    unit: Unit,
+    *,
+    after: Cursor | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> Progress:
+    throttled = runtime.throttled()
+    try:
+        reader = runtime.reader(unit.account_id, unit.region)
+        return walk_unit(unit, reader, after=after, should_stop=should_stop)
+    except PoolpatchError as error:
+        # The role cannot be assumed, or the pools cannot be listed: the unit is reported once, as one
+        # line, and the sweep goes on with the other accounts.
+        logger.error(
+            "drift unit could not be checked",
+            extra={"account": unit.account_id, "region": unit.region, "error": error.to_dict()},
+        )
+        return Progress([unit_error_line(unit.account_id, unit.region, error)], finished=True)
+    finally:
+        runtime.last_throttled = runtime.throttled() - throttled
+
+
+def _record(
+    runtime: DriftRuntime, sweep_id: str, unit: Unit, progress: Progress, part: int
+) -> dict[str, dict[str, Any]] | None:
+    """Write the part, store each target's check, publish Detected/Resolved and the metrics.
+
+    Returns the unit's previously known targets (None when the unit could not be checked at all).
+    """
+    now = datetime.now(UTC)
+    lines = progress.lines
+    unit_failed = any("userPoolId" not in line["target"] for line in lines)
+    state = runtime.state()
+    previous = {} if unit_failed else state.targets(unit.account_id, unit.region)
+    runtime.reports().put_part(sweep_id, _unit_name(unit.account_id, unit.region), part, lines)
+    signatures = {
+        target_key(line["target"]): signature(line) if has_drift(line) else ""
+        for line in lines
+        if "userPoolId" in line["target"]
+    }
+    state.record_checks(lines, sweep_id, now, signatures)
+    events: list[tuple[str, dict[str, Any]]] = []
+    for line in lines:
+        if line["status"] in ("error", "ignored") or "userPoolId" not in line["target"]:
+            continue
+        key = target_key(line["target"])
+        before = previous.get(key, {})
+        if signatures[key] and signatures[key] != before.get("signature"):
+            events.append((DETECTED, _event_line(line, sweep_id)))
+        elif not signatures[key] and before.get("drifted"):
+            events.append((RESOLVED, _event_line(line, sweep_id)))
+    publisher = runtime.publisher()
+    for detail_type in (DETECTED, RESOLVED):
+        chosen = [detail for kind, detail in events if kind == detail_type]
+        if chosen:
+            publisher.publish(chosen, detail_type=detail_type)
+    checked = [line for line in lines if "userPoolId" in line["target"] and line["status"] != "error"]
+    if runtime.last_throttled:
+        state.add_throttles(sweep_id, runtime.last_throttled)
+        _metric("DriftThrottles", runtime.last_throttled)
+    _metric("DriftTargetsChecked", len(checked))
+    _metric("DriftTargetsDrifted", sum(1 for line in checked if has_drift(line)))
+    for line in lines:
+        if line.get("error"):
+            _metric("DriftErrors", 1, code=str(line["error"]["code"]))
+    return None if unit_failed else previous
+
+
+def _forget_vanished(
+    runtime: DriftRuntime,
+    sweep_id: str,
+    unit: Unit,
+    previous: Mapping[str, Mapping[str, Any]],
+    progress: Progress,
+) -> None:
+    """After a complete unit: forget targets checked before but not found in this sweep (deleted, or no
+    longer selected), so they do not age as "unchecked"."""
+    seen = {target_key(line["target"]) for line in progress.lines if "userPoolId" in line["target"]}
+    gone = [key for key, item in previous.items() if item.get("sweep") != sweep_id and key not in seen]
+    if gone:
+        runtime.state().forget(unit.account_id, unit.region, gone)
+
+
+# -- finishing a sweep --
+
+
+def finalize(
+    runtime: DriftRuntime, sweep_id: str, *, trigger: str = "schedule", now: datetime | None = None
+) -> Report | None:
+    """Once every unit is done: guards, corrections, report files, the sweep's events and metrics."""
+    state, reports, settings = runtime.state(), runtime.reports(), runtime.settings
+    now = now or datetime.now(UTC)
+    if not state.claim_finalize(sweep_id, now):
+        return None  # another invocation finalised it (a redelivered last unit)
+    try:
+        documents, manifest = runtime.manifest(sweep_id)
+        lines = reports.parts(sweep_id)
+        proposed = [full_key(line["target"]) for line in lines if line.get("proposal")]
+        history = state.history(proposed)
+        targeted = trigger != "schedule"
+        decision = decide(
+            lines,
+            sweep_id=sweep_id,
+            now=now,
+            correction_enabled=settings.correction == "enabled",
+            limit_percent=None if targeted else settings.correction_limit_percent,
+            history=history,
+        )
+        queue = runtime.queue()
+        for document in decision.corrections:
+            request = parse_request(document)
+            queue.send(request, request.target)
+        if decision.corrected:
+            state.record_history(
+                record_corrections(history, decision.corrected, now),
+                now,
+            )
+        report = Report(
+            sweep_id=sweep_id,
+            trigger=trigger,
+            started=datetime.fromisoformat(str(manifest["startedAt"])),
+            finished=datetime.now(UTC),
+            lines=decision.lines,
+            documents=documents.summaries(),
+            location=reports.location(sweep_id),
+            halted=decision.halted,
+            correction=settings.correction,
+            limit_percent=None if targeted else settings.correction_limit_percent,
+            throttled=state.throttles(sweep_id),
+        )
+        reports.put(sweep_id, "targets.jsonl", report.targets_jsonl(), "application/x-ndjson")
+        document = report.document()
+        reports.put(sweep_id, "report.json", json.dumps(document, indent=2, default=str))
+        reports.put(sweep_id, "summary.md", report.summary_md(), "text/markdown")
+        summary = {
+            "sweepId": sweep_id,
+            "trigger": trigger,
+            "totals": document["totals"],
+            "halted": decision.halted,
+            "location": report.location,
+            "corrections": len(decision.corrections),
+        }
+        publisher = runtime.publisher()
+        if decision.halted:
+            publisher.publish(
+                [{**summary, "limitPercent": settings.correction_limit_percent}], detail_type=HALTED
+            )
+            _metric("DriftSweepsHalted", 1)
+        publisher.publish([summary], detail_type=COMPLETED)
+    except BaseException:
+        state.release_finalize(sweep_id)
+        raise
+    _metric("DriftCorrectionsQueued", len(decision.corrections))
+    _metric("DriftCorrectionsSuppressed", sum(1 for line in decision.lines if line.get("suppressed")))
+    _metric("DriftSweepsCompleted", 1)
+    if not targeted:
+        units = {(line["target"]["accountId"], line["target"]["region"]) for line in lines}
+        oldest = state.oldest_check(units)
+        age = (now - oldest).total_seconds() if oldest is not None else 0.0
+        _metric("DriftOldestUncheckedAge", max(age, 0.0), unit=MetricUnit.Seconds)
+    logger.info(
+        "drift sweep completed",
+        extra={k: v for k, v in summary.items() if k != "totals"} | {"totals": document["totals"]},
+    )
+    return report
+
+
+# -- 3. CloudTrail --
+
+
+def enqueue_check(runtime: DriftRuntime, event: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn a CloudTrail event for a Cognito write into one delayed, deduplicated targeted check."""
+    target, reason = cloudtrail_target(event)
+    if target is None:
+        logger.info("cloudtrail event ignored", extra={"reason": reason, "event_name": _event_name(event)})
+        return {"ignored": reason}
+    if target["accountId"] not in runtime.allowed():
+        logger.warning("cloudtrail event from an account not allowed", extra={"account": target["accountId"]})
+        return {"ignored": "account not allowed"}
+    window = int(datetime.now(UTC).timestamp()) // DEBOUNCE_SECONDS
+    key = "/".join(target.get(k, "") for k in ("accountId", "region", "userPoolId", "clientId"))
+    try:
+        runtime.client("sqs").send_message(
+            QueueUrl=runtime.settings.check_queue_url,
+            MessageBody=json.dumps({"type": "check", **target}),
+            MessageGroupId=f"{target['accountId']}/{target['region']}/{target['userPoolId']}",
+            MessageDeduplicationId=hashlib.sha256(f"{key}#{window}".encode()).hexdigest(),
+        )
+    except (ClientError, BotoCoreError) as exc:
+        raise ServiceError(f"SendMessage to the drift check queue failed: {exc}", retryable=True) from None
+    _metric("DriftChecksQueued", 1)
+    return {"queued": target}
+
+
+def cloudtrail_target(event: Mapping[str, Any]) -> tuple[dict[str, str] | None, str]:
+    """The pool (and app client) a CloudTrail Cognito write event names, or None with the reason."""
+    detail = event.get("detail")
+    if not isinstance(detail, Mapping) or detail.get("eventSource") != "cognito-idp.amazonaws.com":
+        return None, "not a Cognito CloudTrail event"
+    if detail.get("errorCode"):
+        return None, "the call failed"
+    if detail.get("readOnly") is True:
+        return None, "a read"
+    identity = detail.get("userIdentity")
+    context = identity.get("sessionContext") if isinstance(identity, Mapping) else None
+    if isinstance(context, Mapping) and context.get("sourceIdentity") == SOURCE_IDENTITY:
+        return None, "poolpatch's own write"
+    request = _object(detail.get("requestParameters"))
+    response = _object(detail.get("responseElements"))
+    pool = (
+        request.get("userPoolId")
+        or _pool_from_arn(request.get("resourceArn"))
+        or _nested(response, "userPool", "id")
+    )
+    client = request.get("clientId") or _nested(response, "userPoolClient", "clientId")
+    account = detail.get("recipientAccountId") or event.get("account")
+    region = detail.get("awsRegion") or event.get("region")
+    if not isinstance(pool, str) or not USER_POOL_ID.fullmatch(pool) or len(pool) > 55:
+        return None, "no user pool id"
+    if not (
+        isinstance(account, str) and account.isdigit() and len(account) == 12 and isinstance(region, str)
+    ):
+        return None, "no account or Region"
+    target = {"accountId": account, "region": region, "userPoolId": pool}
+    if isinstance(client, str) and CLIENT_ID.fullmatch(client) and len(client) <= 128:
+        target["clientId"] = client
+    return target, ""
+
+
+def _object(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _pool_from_arn(value: Any) -> str | None:
+    if isinstance(value, str) and ":userpool/" in value:
+        return value.rsplit("/", 1)[-1]
+    return None
+
+
+def _nested(value: Mapping[str, Any], *keys: str) -> Any:
+    for key in keys:
+        value = value.get(key) if isinstance(value, Mapping) else None  # type: ignore[assignment]
+    return value
+
+
+def _event_name(event: Mapping[str, Any]) -> str:
+    detail = event.get("detail")
+    return str(detail.get("eventName", "")) if isinstance(detail, Mapping) else ""
+
+
+# -- helpers --
+
+
+def _covering(runtime: DriftRuntime, documents: DocumentSet, account: str, region: str) -> list[Document]:
+    return documents.covering(
+        account,
+        region,
+        own_account=runtime.own_account,
+        own_region=runtime.settings.region,
+        allowed=runtime.allowed(),
+    )
+
+
+def _event_line(line: Line, sweep_id: str) -> dict[str, Any]:
+    return {**{k: v for k, v in line.items() if k != "proposal"}, "sweepId": sweep_id}
+
+
+def _unit_name(account: str, region: str) -> str:
+    return f"{account}-{region}"
+
+
+def _send_batch(runtime: DriftRuntime, queue_url: str, messages: Sequence[Mapping[str, Any]]) -> None:
+    sqs = runtime.client("sqs")
+    for start in range(0, len(messages), 10):
+        entries = [
+            {"Id": str(index), "MessageBody": json.dumps(message)}
+            for index, message in enumerate(messages[start : start + 10])
+        ]
+        try:
+            response = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
+        except (ClientError, BotoCoreError) as exc:
+            raise ServiceError(
+                f"SendMessageBatch to the drift work queue failed: {exc}", retryable=True
+            ) from None
+        if response.get("Failed"):
+            raise ServiceError(
+                f"{len(response['Failed'])} drift work message(s) were not sent.", retryable=True
+            )
+
+
+def _metric(name: str, value: float, *, unit: MetricUnit = MetricUnit.Count, code: str | None = None) -> None:
+    if code is None:
+        metrics.add_metric(name=name, unit=unit, value=value)
         return
-    runtime.publisher().publish([result.to_dict()], detail_type=DRIFT_DETAIL_TYPE)
+    with single_metric(name=name, unit=unit, value=value, namespace=metrics.namespace) as metric:
+        metric.add_dimension(name="service", value=metrics.service or "poolpatch")
+        metric.add_dimension(name="Code", value=code)
 
 
 @cache

@@ -12,7 +12,7 @@ nothing happens at import.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -98,7 +98,9 @@ class Runtime(Generic[SettingsT]):
             record(document, duration_ms=durations[index] if index < len(durations) else None)
 
 
-def target_sessions(runtime: Runtime[Any], settings: _Targets) -> TargetSessions:
+def target_sessions(
+    runtime: Runtime[Any], settings: _Targets, *, on_client: Callable[[Any, str, str], None] | None = None
+) -> TargetSessions:
     """The runtime's per-account sessions: assumed roles everywhere, the own account included.
 
     Every write the functions make therefore carries ``sourceIdentity: poolpatch`` in CloudTrail, and the
@@ -113,6 +115,7 @@ def target_sessions(runtime: Runtime[Any], settings: _Targets) -> TargetSessions
             external_id=settings.target_role_external_id,
             endpoint_url=settings.endpoint_url,
             assume_own_account=True,
+            on_client=on_client,
         )
     return runtime._sessions
 

@@ -81,11 +81,30 @@ class ApplySettings(_Targets):
 
 
 class DriftSettings(_Targets):
-    """functions/drift."""
+    """functions/drift: sweeps, their units of work, targeted checks (design.md, "Drift")."""
 
     snapshot_bucket: str = Field(alias="SNAPSHOT_BUCKET", min_length=3)
     change_queue_url: str = Field(alias="CHANGE_QUEUE_URL", min_length=1)
     desired_prefix: str = Field(default="desired/", alias="DESIRED_STATE_PREFIX")
+    #: Standard queue: one message per account and Region of a sweep, and their continuations.
+    work_queue_url: str = Field(alias="DRIFT_WORK_QUEUE_URL", min_length=1)
+    #: FIFO queue with a 60 s delay: CloudTrail-triggered checks, one per target per minute.
+    check_queue_url: str = Field(alias="DRIFT_CHECK_QUEUE_URL", min_length=1)
+    #: Sweep progress, each target's last check and drift, and the anti-flap history.
+    state_table: str = Field(alias="DRIFT_STATE_TABLE", min_length=1)
+    reads_per_second: float = Field(default=3.0, alias="DRIFT_READS_PER_SECOND", gt=0, le=1000)
+    correction_limit_percent: float = Field(
+        default=10.0, alias="DRIFT_CORRECTION_LIMIT_PERCENT", ge=0, le=100
+    )
+    #: The stack's kill switch: ``disabled`` reports every drift and corrects none.
+    correction: str = Field(default="enabled", alias="DRIFT_CORRECTION", pattern="^(enabled|disabled)$")
+
+    @field_validator("desired_prefix")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        if value.startswith("/") or (value and not value.endswith("/")):
+            raise ValueError("DESIRED_STATE_PREFIX must be a key prefix ending in '/' (like desired/)")
+        return value
 
 
 @cache

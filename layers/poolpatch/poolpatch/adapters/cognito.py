@@ -154,6 +154,11 @@ class Boto3Cognito:
         events.register("after-call.cognito-idp.DescribeUserPool", self._capture)
         events.register("after-call.cognito-idp.DescribeUserPoolClient", self._capture)
 
+    @property
+    def client(self) -> CognitoIdentityProviderClient:
+        """The boto3 client behind the port (list operations of the fleet reader share it)."""
+        return self._client
+
     def _capture(self, http_response: Any = None, **_: Any) -> None:
         try:
             body = json.loads(http_response.content) if http_response is not None else {}
@@ -165,7 +170,7 @@ class Boto3Cognito:
         """Describe the pool or client, keeping the raw JSON alongside the parsed object."""
         self._raw.body = {}
         if target.client_id:
-            response: Mapping[str, Any] = self._call(
+            response: Mapping[str, Any] = self.call(
                 "DescribeUserPoolClient",
                 lambda: self._client.describe_user_pool_client(
                     UserPoolId=target.user_pool_id, ClientId=target.client_id or ""
@@ -173,7 +178,7 @@ class Boto3Cognito:
             )
             member = "UserPoolClient"
         else:
-            response = self._call(
+            response = self.call(
                 "DescribeUserPool", lambda: self._client.describe_user_pool(UserPoolId=target.user_pool_id)
             )
             member = "UserPool"
@@ -214,7 +219,7 @@ class Boto3Cognito:
     def _with_conflict_retry(self, operation: str, call: Callable[[], Any]) -> Any:
         for attempt in range(1, self._attempts + 1):
             try:
-                return self._call(operation, call)
+                return self.call(operation, call)
             except ConcurrentModification:
                 if attempt == self._attempts:
                     raise
@@ -222,7 +227,8 @@ class Boto3Cognito:
         raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod
-    def _call(operation: str, call: Callable[[], Any]) -> Any:
+    def call(operation: str, call: Callable[[], Any]) -> Any:
+        """Run one SDK call, translating its failures to poolpatch errors with stable codes."""
         try:
             return call()
         except ClientError as exc:

@@ -103,14 +103,15 @@ class EventBridgePublisher:
 def detail_json(result: Mapping[str, Any]) -> str:
     """The result document as event detail, cut to fit the entry limit."""
     document = dict(result)
-    document["changes"] = list(document.get("changes", []))
     text = json.dumps(document, default=str)
     if len(text.encode()) <= MAX_DETAIL_BYTES:
         return text
-    changes = document["changes"]
-    while changes and len(text.encode()) > MAX_DETAIL_BYTES:
-        del changes[len(changes) // 2 :]
-        document["changesTruncated"] = True
+    # A result's changes, or a drift event's drift entries: halved until the event fits.
+    member = "changes" if "changes" in document else "drift"
+    items = document[member] = list(document.get(member, []))
+    while items and len(text.encode()) > MAX_DETAIL_BYTES:
+        del items[len(items) // 2 :]
+        document[f"{member}Truncated"] = True
         text = json.dumps(document, default=str)
     return text
 

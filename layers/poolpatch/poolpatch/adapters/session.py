@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import boto3
+import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from poolpatch.adapters.cognito import Boto3Cognito, client_config, translate
@@ -122,6 +123,14 @@ def check_allowed(target: Target, *, own_account: str, allowed: Iterable[str]) -
         )
 
 
+def _sharing_models(base: boto3.Session) -> botocore.session.Session:
+    """A new botocore session that reuses the base session's data loader: every assumed-role session of
+    a container reads the service models (cognito-idp's is large) once, not once per account."""
+    session = botocore.session.Session()
+    session.register_component("data_loader", base._session.get_component("data_loader"))
+    return session
+
+
 @dataclass
 class _Cached:
     session: boto3.Session
@@ -146,6 +155,7 @@ class TargetSessions:
         partition: str = "aws",
         assume_own_account: bool = False,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_client: Callable[[Any, str, str], None] | None = None,
     ) -> None:
         self.base = base
         self.own_account = own_account
@@ -156,6 +166,8 @@ class TargetSessions:
         self.partition = partition
         self.assume_own_account = assume_own_account
         self._clock = clock
+        #: Called with each new cognito-idp client, its account and Region (drift installs its pacer).
+        self._on_client = on_client
         self._cache: dict[str, _Cached] = {}
         self._own_ports: dict[str | None, Boto3Cognito] = {}
         self._lock = threading.Lock()
@@ -184,6 +196,8 @@ class TargetSessions:
                 client = session.client(
                     "cognito-idp", region_name=region, endpoint_url=self.endpoint_url, config=client_config()
                 )
+                if self._on_client is not None:
+                    self._on_client(client, self.own_account if cached is None else cached.account, region)
                 info = (
                     None
                     if cached is None
@@ -246,6 +260,7 @@ class TargetSessions:
             aws_secret_access_key=credentials["SecretAccessKey"],
             aws_session_token=credentials["SessionToken"],
             region_name=region,
+            botocore_session=_sharing_models(self.base),
         )
         expires = credentials["Expiration"]
         if expires.tzinfo is None:
