@@ -560,7 +560,7 @@ def test_a_sweep_that_runs_out_of_time_continues_to_the_end(
         return 900_000 if next(counter) % 6 < 5 else 1_000
 
     started = stack.run_drift()
-    responses = stack.run_drift_work(remaining=remaining)
+    responses = stack.run_drift_work(remaining=remaining, max_invocations=100)
 
     # Then the unit continued over several invocations and every target was checked exactly once
     report = stack.drift_report(started["sweepId"])
@@ -576,10 +576,15 @@ def test_a_sweep_that_runs_out_of_time_continues_to_the_end(
 
 
 def cloudtrail_event(
-    pool_id: str, *, source_identity: str | None = None, event_name: str = "UpdateUserPool"
+    pool_id: str,
+    *,
+    source_identity: str | None = None,
+    issuer: str = "poolpatch-target",
+    event_name: str = "UpdateUserPool",
 ) -> dict[str, Any]:
     session: dict[str, Any] = {
-        "attributes": {"creationDate": "2026-12-06T10:00:00Z", "mfaAuthenticated": "false"}
+        "attributes": {"creationDate": "2026-12-06T10:00:00Z", "mfaAuthenticated": "false"},
+        "sessionIssuer": {"type": "Role", "arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{issuer}"},
     }
     if source_identity:
         session["sourceIdentity"] = source_identity
@@ -694,12 +699,8 @@ def test_a_unit_that_fails_is_retried_soon_and_a_foreign_message_is_dropped(stac
     ) == ("0", "1")
 
 
-def test_a_failed_finalisation_is_retried_without_walking_the_unit_again(
-    stack: EmbeddedStack, cognito: CognitoIdentityProviderClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given a sweep whose report write fails once (after its only unit has finished), retried at once
-    pool_id = make_pool(cognito, "p", length=8)
-    stack.put_desired("baseline.json", baseline(14, mode="report"))
+def fail_report_write_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next ``report.json`` write fails (a transient S3 error); failed records are retried at once."""
     write = ReportStore.put
     failed: list[str] = []
 
@@ -713,6 +714,15 @@ def test_a_failed_finalisation_is_retried_without_walking_the_unit_again(
 
     monkeypatch.setattr(ReportStore, "put", flaky)
     monkeypatch.setattr(drift_function, "RETRY_SECONDS", 0)
+
+
+def test_a_failed_finalisation_is_retried_without_walking_the_unit_again(
+    stack: EmbeddedStack, cognito: CognitoIdentityProviderClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a sweep whose report write fails once (after its only unit has finished), retried at once
+    pool_id = make_pool(cognito, "p", length=8)
+    stack.put_desired("baseline.json", baseline(14, mode="report"))
+    fail_report_write_once(monkeypatch)
     faults.reset()
 
     # When the sweep runs: the unit's record fails once and is redelivered
@@ -725,3 +735,122 @@ def test_a_failed_finalisation_is_retried_without_walking_the_unit_again(
     report = stack.drift_report(started["sweepId"])
     assert by_pool(report)[pool_id]["status"] == "drifted"
     assert detail_types(stack).count("User Pool Drift Sweep Completed") == 1
+
+
+def test_a_source_identity_alone_does_not_hide_a_write(
+    stack: EmbeddedStack, cognito: CognitoIdentityProviderClient
+) -> None:
+    # Given a write by another role whose session claims sourceIdentity "poolpatch"
+    pool_id = make_pool(cognito, "watched", length=14)
+    stack.put_desired("baseline.json", baseline(14, mode="report"))
+    event = cloudtrail_event(pool_id, source_identity="poolpatch", issuer="someone-else")
+
+    # When it reaches the drift function, then it is checked like any other write
+    assert stack.invoke_drift(event) == {
+        "queued": {"accountId": ACCOUNT_ID, "region": REGION, "userPoolId": pool_id}
+    }
+
+
+@pytest.mark.parametrize("event_name", ["CreateGroup", "UpdateUserPoolDomain", "AdminCreateUser"])
+def test_writes_drift_does_not_check_trigger_nothing(
+    stack: EmbeddedStack, cognito: CognitoIdentityProviderClient, event_name: str
+) -> None:
+    pool_id = make_pool(cognito, "watched", length=14)
+    stack.put_desired("baseline.json", baseline(14))
+    response = stack.invoke_drift(cloudtrail_event(pool_id, event_name=event_name))
+    assert response == {"ignored": "not a write drift checks (a pool or app client)"}
+    assert stack.run_drift_work() == []
+
+
+def test_after_a_halted_sweep_targeted_checks_report_only(fresh: StackFactory) -> None:
+    # Given a sweep halted by the limit (a bad document would correct every pool)
+    stack = fresh()
+    cognito = stack.client("cognito-idp")
+    pools = [make_pool(cognito, f"p{i}", length=8) for i in range(4)]
+    stack.put_desired("bad.json", baseline(99))
+    assert stack.drift_report(stack.drift_sweep())["halted"] is True
+
+    # When a write to one pool triggers a targeted check
+    stack.invoke_drift(cloudtrail_event(pools[0]))
+    stack.run_drift_work()
+
+    # Then the check reports the drift and corrects nothing, naming the limit
+    [completed] = [
+        e for e in events(stack, "User Pool Drift Sweep Completed") if e["trigger"] == "cloudtrail"
+    ]
+    [line] = stack.drift_report(completed["sweepId"])["targets"]
+    assert (line["status"], line["guards"]) == ("drifted", ["limit"])
+    assert stack.queue_depth() == 0
+
+
+def test_a_redelivered_check_is_the_same_sweep(
+    stack: EmbeddedStack, cognito: CognitoIdentityProviderClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a targeted check whose report write fails once, retried at once
+    pool_id = make_pool(cognito, "watched", length=8)
+    stack.put_desired("baseline.json", baseline(14))
+    fail_report_write_once(monkeypatch)
+
+    # When the check runs, fails, and runs again
+    stack.invoke_drift(cloudtrail_event(pool_id))
+    responses = stack.run_drift_work()
+
+    # Then one sweep, one correction, and the anti-flap history counts it once
+    assert [len(r["batchItemFailures"]) for r in responses] == [1, 0]
+    stack.run_apply()
+    applied = events(stack, "User Pool Change Applied")
+    assert [r["status"] for r in applied] == ["applied"]
+    assert events(stack, "User Pool Change Rejected") == []
+    flap = [
+        i
+        for i in stack.client("dynamodb").scan(TableName=stack.drift_table)["Items"]
+        if i["pk"]["S"].startswith("flap#")
+    ]
+    assert [len(json.loads(i["corrections"]["S"])[LENGTH]) for i in flap] == [1]
+
+
+def test_a_failed_publish_announces_the_drift_on_the_retry(
+    stack: EmbeddedStack, cognito: CognitoIdentityProviderClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a drifted pool, and PutEvents failing once
+    pool_id = make_pool(cognito, "p", length=8)
+    stack.put_desired("baseline.json", baseline(14, mode="report"))
+    from poolpatch.adapters.events import EventBridgePublisher, PublishFailed
+
+    publish = EventBridgePublisher.publish
+    failed: list[int] = []
+
+    def flaky(self: EventBridgePublisher, results: Any, *, detail_type: str | None = None) -> None:
+        if detail_type == "User Pool Drift Detected" and not failed:
+            failed.append(1)
+            raise PublishFailed("PutEvents failed: injected")
+        publish(self, results, detail_type=detail_type)
+
+    monkeypatch.setattr(EventBridgePublisher, "publish", flaky)
+    monkeypatch.setattr(drift_function, "RETRY_SECONDS", 0)
+
+    # When the sweep runs (its unit fails once and is retried)
+    stack.drift_sweep()
+
+    # Then the drift is announced once, on the retry
+    assert [d["target"]["userPoolId"] for d in events(stack, "User Pool Drift Detected")] == [pool_id]
+
+
+def test_documents_over_the_limit_or_not_json_are_never_downloaded(
+    stack: EmbeddedStack, cognito: CognitoIdentityProviderClient
+) -> None:
+    stack.put_desired("huge.json", " " * (300 * 1024) + "{}")
+    stack.put_desired("backup.tar", b"\0" * (1024 * 1024))
+    report = stack.drift_report(stack.drift_sweep())
+    [entry] = report["documents"]
+    assert (entry["key"], entry["valid"]) == ("desired/huge.json", False)
+    assert "larger than" in entry["error"]["message"]
+
+
+@pytest.mark.parametrize("position", [{"part": "abc"}, {"part": -1}, {"cursor": "x"}, {"cursor": {}}])
+def test_a_forged_position_is_dropped(stack: EmbeddedStack, position: dict[str, Any]) -> None:
+    unit = {"type": "unit", "sweepId": "20260101T000000Z-deadbeef", "accountId": ACCOUNT_ID, "region": REGION}
+    stack.client("sqs").send_message(
+        QueueUrl=stack.drift_work_url, MessageBody=json.dumps({**unit, **position})
+    )
+    assert stack.run_drift_work() == [{"batchItemFailures": []}]

@@ -431,7 +431,11 @@ def test_apply_patch_json_changes_only_what_it_names(seeded: Seeded, snapshots: 
     assert run.code == 0, run.err
     assert "status: applied" in run.out
     assert "verification: the live configuration equals the plan" in run.out
-    assert run.err == ""
+    # (the seeded pool is a stack's: its ownership warning is the only thing on stderr)
+    assert run.err.splitlines() == [
+        line for line in run.err.splitlines() if "owned by CloudFormation stack" in line
+    ]
+    assert len(run.err.splitlines()) == 1
     after = seeded.pool()
     assert after["Policies"]["PasswordPolicy"] == {
         **before["Policies"]["PasswordPolicy"],
@@ -1184,3 +1188,46 @@ def test_a_missing_region_is_an_invalid_request_not_access_denied(
     assert run.code == 1
     assert run.err.startswith("error: InvalidRequest: No AWS Region is configured.")
     assert "--region" in run.err
+
+
+# --- ownership ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_a_stack_owned_pool_is_named_in_the_result_with_a_warning(
+    seeded: Seeded, snapshots: Path, command: str
+) -> None:
+    # Given the seeded pool, which carries the tag CloudFormation puts on the pools it creates
+    stack = seeded.pool()["UserPoolTags"]["aws:cloudformation:stack-name"]
+
+    # When a change is planned or applied
+    run = cli(
+        command,
+        "--user-pool-id",
+        seeded.pool_id,
+        "--patch",
+        json.dumps({"DeletionProtection": "INACTIVE"}),
+        "--snapshot-dir",
+        str(snapshots),
+        "--output",
+        "json",
+    )
+
+    # Then the result names the owner, and stderr warns that the stack's next update reverts the change
+    assert run.json()["owner"] == {"type": "cloudformation", "stack": stack}
+    assert f"owned by CloudFormation stack {stack}" in run.err
+    assert "reverts this change" in run.err
+
+
+def test_a_pool_no_stack_owns_has_no_owner(seeded: Seeded, snapshots: Path) -> None:
+    # Given a pool created without CloudFormation
+    pool_id = seeded.cognito.create_user_pool(PoolName="plain")["UserPool"]["Id"]
+
+    # When a change is planned
+    run = cli(
+        "plan", "--user-pool-id", pool_id, "--patch", '{"DeletionProtection": "ACTIVE"}', "--output", "json"
+    )
+
+    # Then no owner and no warning
+    assert "owner" not in run.json()
+    assert "CloudFormation" not in run.err

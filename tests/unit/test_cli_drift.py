@@ -726,6 +726,20 @@ def test_desired_from_s3_prefix_without_a_final_slash_is_the_same_folder(world: 
     assert names == {"desired/baseline.json": "baseline", "desired/prod/tags.json": "prod/tags"}
 
 
+def test_desired_from_one_s3_document_is_named_by_its_file(world: World, bucket: str) -> None:
+    # Given one document in S3, named by nothing but its key
+    world.pool(minimum=8)
+
+    # When drift runs on that one object
+    run = drift(f"s3://{bucket}/desired/prod/tags.json", "--output", "json")
+
+    # Then it is the only document, named by its file, and valid
+    assert [(d["key"], d["name"], d["valid"]) for d in run.json()["documents"]] == [
+        ("desired/prod/tags.json", "tags", True)
+    ]
+    assert run.code == 2, run.err
+
+
 def test_desired_from_a_missing_bucket_exits_1(world: World) -> None:
     # Given no bucket
     # When drift runs on it

@@ -24,13 +24,13 @@ from poolpatch.drift.check import (
     FleetReader,
     Progress,
     Unit,
-    owner_of,
     signature,
     unit_error_line,
     walk_unit,
 )
 from poolpatch.drift.documents import Document, parse_document
 from poolpatch.errors import AccessDenied
+from poolpatch.ownership import owner_of
 from poolpatch.request import Target
 from poolpatch_fake import faults
 

@@ -149,6 +149,12 @@ INVALID: list[tuple[str, Any, str, str]] = [
     ("empty-account-ids", _v2(selector={"accountIds": []}), "InvalidRequest", "/selector/accountIds"),
     ("empty-regions", _v2(selector={"regions": []}), "InvalidRequest", "/selector/regions"),
     (
+        "region-shaped-but-no-such-region",
+        _v2(selector={"regions": ["eu-west-1", "xx-nowhere-9"]}),
+        "InvalidRequest",
+        "/selector/regions/1",
+    ),
+    (
         "empty-client-ids",
         _v2(kind="client", selector={"clientIds": []}, patch={"CallbackURLs": ["https://a.example.com"]}),
         "InvalidRequest",

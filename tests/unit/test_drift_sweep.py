@@ -390,13 +390,13 @@ def _request_ids(lines: list[dict[str, Any]], sweep: str = SWEEP) -> list[str]:
 
 
 def test_request_ids_are_unique_per_target_patch_and_sweep() -> None:
-    # Given targets a '/'-for-'-' key scheme would merge, targets whose keys only differ after 127
+    # Given targets whose keys differ only by a separator, targets whose keys only differ after 127
     # characters (a truncating scheme would merge), one target with two different patches, and
     # another account holding the same pool id
     long_a, long_b = "c" * 127 + "a", "c" * 127 + "b"
     lines = [
         _drifted("eu-west-1_Ab", client="cd"),
-        _drifted("eu-west-1_Ab-cd"),
+        _drifted("eu-west-1_Abcd"),
         _drifted("eu-west-1_Xyz", client=long_a),
         _drifted("eu-west-1_Xyz", client=long_b),
         _line("eu-west-1_P", patch=_min_length(12), pointers=[MIN_LENGTH]),
@@ -405,7 +405,7 @@ def test_request_ids_are_unique_per_target_patch_and_sweep() -> None:
     ]
     # Sanity of the test data: the colliding schemes really would collide
     keys = [_key(line["target"]) for line in lines]
-    assert keys[0].replace("/", "-") == f"{ACCOUNT}-{REGION}-eu-west-1_Ab-cd" == keys[1].replace("/", "-")
+    assert keys[0].replace("/", "") == f"{ACCOUNT}{REGION}eu-west-1_Abcd" == keys[1].replace("/", "")
     assert f"drift-{SWEEP}-{keys[2]}"[:128] == f"drift-{SWEEP}-{keys[3]}"[:128]
     # When two sweeps decide
     first, second = _request_ids(lines), _request_ids(lines, "20250314T100000Z-ffffffff")
@@ -619,7 +619,9 @@ def test_report_json_has_times_totals_units_and_documents() -> None:
     assert (document["halted"], document["correction"], document["limitPercent"]) == (False, "enabled", 10.0)
     assert document["location"] == "s3://bucket/drift-reports/x/"
     assert "location" not in _report().document()
-    assert _report(units=[{"accountId": ACCOUNT}]).document()["units"] == [{"accountId": ACCOUNT}]
+    # an account and Region the sweep covered with no target still has its (empty) counts
+    quiet = _report(unit_keys=[("999988887777", "eu-north-1")]).document()["units"]
+    assert {"accountId": "999988887777", "region": "eu-north-1", "targets": 0, "counts": {}} in quiet
 
 
 def test_targets_jsonl_is_one_line_per_target_in_account_region_pool_client_order() -> None:
@@ -666,7 +668,7 @@ def test_summary_md_for_people() -> None:
     )
     assert f"- `{ACCOUNT}/{REGION}/eu-west-1_Owned` (owned by stack `identity-prod`)" in summary
     assert f"  - `{MIN_LENGTH}`: live `8`, desired `14` (baseline)" in summary
-    assert "  - conflict at `/Policies/PasswordPolicy/MinimumLength` between a, b" in summary
+    assert "  - conflict at `/Policies/PasswordPolicy/MinimumLength` between `a`, `b`" in summary
     assert "  - correction `drift-x-0123456789abcdef0123`" in summary
     assert (
         f"- `{ACCOUNT}/{REGION}/eu-west-1_Error/c1`: AccessDenied: DescribeUserPoolClient failed" in summary
@@ -697,3 +699,23 @@ def test_summary_md_lists_at_most_the_limit_per_section() -> None:
     assert "- … and 7 more (targets.jsonl lists every one)" in summary
     # a JSON text over 60 characters is cut to its first 57 and an ellipsis; None reads (absent)
     assert 'live `(absent)`, desired `"' + "a" * 56 + "…`" in summary
+
+
+# --------------------------------------------------------------------------------------------------
+# A correction that cannot be queued
+# --------------------------------------------------------------------------------------------------
+
+
+def test_a_correction_too_large_for_the_queue_is_an_error_and_the_others_proceed() -> None:
+    # Given two drifted targets, one whose correction escapes to more than SQS's 256 KiB
+    huge = {"UserPoolTags": {f"k{index}": "é" * 250 for index in range(300)}}
+    lines = [_line("eu-west-1_Big", patch=huge, pointers=["/UserPoolTags/k0"]), _drifted("eu-west-1_A")]
+    # When the sweep decides without a limit
+    decision = _decide(lines, limit_percent=None)
+    # Then the large one is an error line naming the remedy, and the other correction is queued
+    big, small = decision.lines
+    assert big["status"] == "error"
+    assert big["error"]["code"] == "InvalidRequest"
+    assert "cannot be queued" in big["error"]["message"]
+    assert [request["target"]["userPoolId"] for request in decision.corrections] == ["eu-west-1_A"]
+    assert small["status"] == "correction-queued"

@@ -451,18 +451,12 @@ def test_drift_uses_only_its_table_and_queues(stack_template: Template) -> None:
 
     # When DynamoDB and SQS calls are evaluated
     # Then it reads and writes its own state table only, without managing it
-    for action in (
-        "GetItem",
-        "PutItem",
-        "UpdateItem",
-        "DeleteItem",
-        "Query",
-        "Scan",
-        "BatchWriteItem",
-        "BatchGetItem",
-    ):
+    for action in ("GetItem", "PutItem", "UpdateItem", "Query", "BatchWriteItem"):
         assert may(f"dynamodb:{action}", "<DriftStateTable.Arn>") == "Allow", action
         assert may(f"dynamodb:{action}", "<IdempotencyTable.Arn>") == "Implicit", action
+    # (only the calls drift makes: no Scan, no BatchGetItem, no DeleteItem outside a batch)
+    for action in ("Scan", "BatchGetItem", "DeleteItem"):
+        assert may(f"dynamodb:{action}", "<DriftStateTable.Arn>") == "Implicit", action
     assert may("dynamodb:DeleteTable", "<DriftStateTable.Arn>") == "Implicit"
     # and sends units, checks and corrections, consumes only the drift queues, touches no DLQ
     for queue in ("DriftWorkQueue", "DriftCheckQueue", "ChangeQueue"):
@@ -703,3 +697,11 @@ def test_the_forwarder_documents_cloudtrail_and_the_stackset(forwarder_template:
     assert "service-managed StackSet" in description
     assert "every Region" in description
     assert resources(forwarder_template, "AWS::Events::Rule").keys() == {"CognitoWriteForwardRule"}
+
+
+def test_drift_reports_expire_and_snapshots_do_not(stack_template: Template) -> None:
+    rules = stack_template["Resources"]["SnapshotBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    expiring = [rule for rule in rules if "ExpirationInDays" in rule]
+    assert [(rule["Prefix"], rule["ExpirationInDays"]) for rule in expiring] == [
+        ("drift-reports/", {"Ref": "DriftReportRetentionDays"})
+    ]

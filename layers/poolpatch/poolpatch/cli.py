@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from poolpatch import __version__, cli_drift
+from poolpatch import __version__, cli_drift, ownership
 from poolpatch.errors import InvalidRequest, PoolpatchError, TargetNotAllowed
 from poolpatch.plan import MISSING, Change
 from poolpatch.request import ChangeRequest, Target, load_json, parse_request
@@ -219,6 +219,9 @@ def _change(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _print_json(result.to_dict(), out)
     else:
         out.write(render(result, color=_use_color(args, out)))
+    if result.owner:
+        subject = f"user pool {result.target.get('userPoolId')}"
+        err.write(ownership.warning(result.owner, subject) + "\n")
     if result.differences:
         err.write(
             f"warning: the live configuration differs from the plan at {len(result.differences)} path(s); "

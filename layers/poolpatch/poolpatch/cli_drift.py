@@ -19,13 +19,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from poolpatch.drift.documents import MAX_DOCUMENT_BYTES
 from poolpatch.errors import InvalidRequest, ServiceError
 
 EXIT_OK, EXIT_FAILED, EXIT_DRIFT = 0, 1, 2
@@ -140,6 +141,7 @@ def _correct(
     err: TextIO,
 ) -> bool:
     """Run each correction through the engine (with snapshots); True when one failed."""
+    from poolpatch import ownership
     from poolpatch.adapters.cognito import Boto3Cognito
     from poolpatch.adapters.snapshots import LocalSnapshotStore, S3SnapshotStore, SnapshotStore
     from poolpatch.engine import Engine, fixed
@@ -173,7 +175,31 @@ def _correct(
             failed = True
         else:
             line["status"] = "corrected"
+        if line.get("owner"):
+            err.write(ownership.warning(line["owner"], f"user pool {line['target']['userPoolId']}") + "\n")
     return failed
+
+
+#: Stands for a document over the size limit: reported as too large, never read whole.
+_TOO_BIG = b" " * (MAX_DOCUMENT_BYTES + 1)
+
+
+def _names_from(prefix: str) -> str:
+    """What default names drop: the prefix itself, or for one document its folder (its name is its file)."""
+    if prefix.lower().endswith(".json"):
+        folder, slash, _ = prefix.rpartition("/")
+        return folder + slash
+    return prefix
+
+
+def _read_file(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(MAX_DOCUMENT_BYTES + 1)
+
+
+def _read_s3(s3: Any, bucket: str, item: Mapping[str, Any]) -> bytes:
+    body: bytes = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+    return body
 
 
 def _read_desired(value: str, context: Any) -> tuple[list[tuple[str, bytes]], str]:
@@ -184,12 +210,19 @@ def _read_desired(value: str, context: Any) -> tuple[list[tuple[str, bytes]], st
             prefix += "/"  # a folder: s3://b/desired means desired/, not desired-archive/ too
         s3 = context.client("s3")
         try:
-            keys = [
-                item["Key"]
+            listed = [
+                item
                 for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
                 for item in page.get("Contents", [])
+                if item["Key"].lower().endswith(".json")
             ]
-            return [(key, s3.get_object(Bucket=bucket, Key=key)["Body"].read()) for key in keys], prefix
+            return [
+                (
+                    item["Key"],
+                    _read_s3(s3, bucket, item) if item.get("Size", 0) <= MAX_DOCUMENT_BYTES else _TOO_BIG,
+                )
+                for item in listed
+            ], _names_from(prefix)
         except (ClientError, BotoCoreError) as exc:
             raise ServiceError(
                 f"Cannot read the documents in {value}: {exc}", remedy="Check the bucket."
@@ -197,15 +230,15 @@ def _read_desired(value: str, context: Any) -> tuple[list[tuple[str, bytes]], st
     path = Path(value.removeprefix("file://")).expanduser()
     try:
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file())
-            return [(p.relative_to(path).as_posix(), p.read_bytes()) for p in files], ""
+            files = sorted(p for p in path.rglob("*") if p.name.lower().endswith(".json") and p.is_file())
+            return [(p.relative_to(path).as_posix(), _read_file(p)) for p in files], ""
         if not path.name.lower().endswith(".json"):
             raise InvalidRequest(
                 f"--desired {path} is not a desired-state document (*.json).",
                 path="",
                 remedy="Name a .json document, or a folder of them.",
             )
-        return [(path.name, path.read_bytes())], ""
+        return [(path.name, _read_file(path))], ""
     except OSError as exc:
         raise InvalidRequest(
             f"Cannot read --desired {path}: {exc.strerror or exc}.", path="", remedy="Check the path."

@@ -65,6 +65,7 @@ from poolpatch.errors import (
     SdkModelOutdated,
 )
 from poolpatch.merge import escape, merge_patch, named_pointers, related, removed_pointers
+from poolpatch.ownership import owner_of
 from poolpatch.plan import MISSING, Change, diff, unexpected
 from poolpatch.request import ChangeRequest, Kind, Target
 from poolpatch.result import Result
@@ -159,6 +160,8 @@ class Engine:
         result.session = getattr(port, "session", None)
         started = self._clock()
         described = port.describe(target)
+        if target.kind == "pool":
+            result.owner = owner_of(described.parsed.get("UserPoolTags"))
         guard_unknown_members(target.kind, described)
         prior = None
         if recover_since is not None and request.mode == "apply":

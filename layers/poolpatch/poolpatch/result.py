@@ -36,6 +36,8 @@ class Result:
     #: The AWS session that made (or would make) the write: ``roleArn`` and ``name`` (CloudTrail's
     #: ``userIdentity``), for attributing CloudTrail events to this result; absent for the caller's own.
     session: dict[str, str] | None = None
+    #: The stack that owns the pool (design.md, "Ownership"): its next update reverts this change.
+    owner: dict[str, str] | None = None
 
     @property
     def detail_type(self) -> str:
@@ -77,6 +79,8 @@ class Result:
             out["recovered"] = True
         if self.session:
             out["session"] = dict(self.session)
+        if self.owner:
+            out["owner"] = dict(self.owner)
         return out
 
 

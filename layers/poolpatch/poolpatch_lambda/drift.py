@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,11 +47,11 @@ from poolpatch.drift.check import (
     unit_error_line,
     walk_unit,
 )
-from poolpatch.drift.documents import Document, DocumentSet, load_documents
+from poolpatch.drift.documents import MAX_DOCUMENT_BYTES, Document, DocumentSet, load_documents
 from poolpatch.drift.report import Report
 from poolpatch.drift.sweep import decide, full_key, has_drift, new_sweep_id, record_corrections
 from poolpatch.errors import PoolpatchError, ServiceError
-from poolpatch.request import CLIENT_ID, USER_POOL_ID, Target, parse_request
+from poolpatch.request import CLIENT_ID, REGION, USER_POOL_ID, Target, parse_request
 from poolpatch_lambda.drift_state import DriftState, ReportStore
 from poolpatch_lambda.observability import logger, metrics
 from poolpatch_lambda.runtime import Runtime, target_sessions
@@ -68,6 +69,22 @@ RETRY_SECONDS = 60
 #: Targeted checks: one per target per window (the check queue delays each message by the same).
 DEBOUNCE_SECONDS = 60
 _MANIFEST = "documents.json"
+#: Stands for a listed object over the document size limit (load_documents reports it as too large).
+_OVERSIZED = b" " * (MAX_DOCUMENT_BYTES + 1)
+#: Cognito writes that change what drift checks today (pools and their app clients); writes to other
+#: parts of a pool (groups, domains, identity providers...) trigger no check until their kinds exist.
+CHECKED_WRITES = frozenset(
+    {
+        "CreateUserPool",
+        "UpdateUserPool",
+        "CreateUserPoolClient",
+        "UpdateUserPoolClient",
+        "AddCustomAttributes",
+        "SetUserPoolMfaConfig",
+        "TagResource",
+        "UntagResource",
+    }
+)
 
 
 @dataclass
@@ -114,13 +131,22 @@ class DriftRuntime(Runtime[DriftSettings]):
         """Every document below ``DESIRED_STATE_PREFIX``, validated."""
         s3, bucket, prefix = self.client("s3"), self.settings.snapshot_bucket, self.settings.desired_prefix
         try:
-            keys = [
-                item["Key"]
+            listed = [
+                item
                 for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
                 for item in page.get("Contents", [])
-                if not item["Key"].endswith("/")
+                if item["Key"].lower().endswith(".json")  # anything else is not a document: never read
             ]
-            items = [(key, s3.get_object(Bucket=bucket, Key=key)["Body"].read()) for key in keys]
+            # A document over the size limit is reported from its listed size, never downloaded.
+            items = [
+                (
+                    item["Key"],
+                    s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+                    if item.get("Size", 0) <= MAX_DOCUMENT_BYTES
+                    else _OVERSIZED,
+                )
+                for item in listed
+            ]
         except (ClientError, BotoCoreError) as exc:
             raise ServiceError(
                 f"Cannot read the desired-state documents in s3://{bucket}/{prefix}: {exc}",
@@ -194,7 +220,7 @@ def process_records(
             continue
         try:
             if message["type"] == "check":
-                run_check(runtime, message)
+                run_check(runtime, message, record)
             else:
                 run_unit(runtime, message, remaining_ms)
         except PoolpatchError as error:
@@ -234,12 +260,27 @@ def _message(record: Mapping[str, Any]) -> dict[str, Any] | None:
         message = None
     if isinstance(message, dict):
         required = _CHECK_MEMBERS if message.get("type") == "check" else _UNIT_MEMBERS
-        if message.get("type") in ("unit", "check") and all(
-            isinstance(message.get(k), str) for k in required
+        if (
+            message.get("type") in ("unit", "check")
+            and all(isinstance(message.get(k), str) for k in required)
+            and _valid_position(message)
         ):
             return message
     logger.error("malformed drift message dropped", extra={"message_id": record.get("messageId")})
     return None
+
+
+def _valid_position(message: Mapping[str, Any]) -> bool:
+    """``part`` a non-negative integer and ``cursor`` absent or a pool id (and client id) as drift writes."""
+    part = message.get("part", 0)
+    cursor = message.get("cursor")
+    if not isinstance(part, int) or isinstance(part, bool) or not 0 <= part < 100_000:
+        return False
+    return cursor is None or (
+        isinstance(cursor, dict)
+        and isinstance(cursor.get("userPoolId"), str)
+        and isinstance(cursor.get("clientId", ""), str)
+    )
 
 
 def run_unit(runtime: DriftRuntime, message: Mapping[str, Any], remaining_ms: Callable[[], int]) -> Progress:
@@ -282,25 +323,45 @@ def run_unit(runtime: DriftRuntime, message: Mapping[str, Any], remaining_ms: Ca
     return progress
 
 
-def run_check(runtime: DriftRuntime, message: Mapping[str, Any]) -> Progress | None:
-    """A targeted check: one pool (or app client) against the current documents, as a sweep of its own."""
-    now = datetime.now(UTC)
+def run_check(
+    runtime: DriftRuntime, message: Mapping[str, Any], record: Mapping[str, Any] | None = None
+) -> Progress | None:
+    """A targeted check: one pool (or app client) against the current documents, as a sweep of its own.
+
+    Its sweep id derives from the SQS message (send time and id), so a redelivered check is the same
+    sweep: it is finalised once, and its correction is the same request.
+    """
     account, region = str(message["accountId"]), str(message["region"])
     documents = runtime.documents()
     covering = _covering(runtime, documents, account, region)
     pool = str(message["userPoolId"])
     if not any(document.selector.may_select_pool(pool) for document in covering):
         return None  # no document covers this pool: nothing to check, no report
-    sweep_id = new_sweep_id(now)
+    sent, token = _message_identity(record)
+    sweep_id = new_sweep_id(sent, token)
+    state = runtime.state()
+    if state.pending(sweep_id) is not None and not state.claimable(sweep_id):
+        return None  # this check ran to its end already (a redelivery)
     unit = Unit(account, region, covering, only_pool=pool, only_client=message.get("clientId") or None)
-    manifest = {"startedAt": now.isoformat(), "trigger": "cloudtrail", "documents": documents.to_dict()}
+    progress = _walk(runtime, unit)
+    if not progress.lines:
+        return progress  # the pool is gone, or nothing selects it after all: no report
+    manifest = {"startedAt": sent.isoformat(), "trigger": "cloudtrail", "documents": documents.to_dict()}
     runtime.reports().put(sweep_id, _MANIFEST, json.dumps(manifest))
     runtime._manifests[sweep_id] = (documents, manifest)
-    runtime.state().start_sweep(sweep_id, [], now)
-    progress = _walk(runtime, unit)
+    state.start_sweep(sweep_id, [], sent, only_new=True)
     _record(runtime, sweep_id, unit, progress, 0)
-    finalize(runtime, sweep_id, trigger="cloudtrail", now=now)
+    finalize(runtime, sweep_id, trigger="cloudtrail")
     return progress
+
+
+def _message_identity(record: Mapping[str, Any] | None) -> tuple[datetime, str]:
+    """The send time and a short digest of an SQS record's message id (now and a random token without)."""
+    if record is None:
+        return datetime.now(UTC), secrets.token_hex(4)
+    sent = str((record.get("attributes") or {}).get("SentTimestamp", ""))
+    when = datetime.fromtimestamp(int(sent) / 1000, UTC) if sent.isdigit() else datetime.now(UTC)
+    return when, hashlib.sha256(str(record.get("messageId", "")).encode()).hexdigest()[:8]
 
 
 def _walk(
@@ -344,7 +405,6 @@ def _record(
         for line in lines
         if "userPoolId" in line["target"]
     }
-    state.record_checks(lines, sweep_id, now, signatures)
     events: list[tuple[str, dict[str, Any]]] = []
     for line in lines:
         if line["status"] in ("error", "ignored") or "userPoolId" not in line["target"]:
@@ -361,6 +421,8 @@ def _record(
         if chosen:
             publisher.publish(chosen, detail_type=detail_type)
     checked = [line for line in lines if "userPoolId" in line["target"] and line["status"] != "error"]
+    # Recorded only once the events are out: a failed publish is retried with the same news.
+    state.record_checks(lines, sweep_id, now, signatures)
     if runtime.last_throttled:
         state.add_throttles(sweep_id, runtime.last_throttled)
         _metric("DriftThrottles", runtime.last_throttled)
@@ -381,8 +443,17 @@ def _forget_vanished(
 ) -> None:
     """After a complete unit: forget targets checked before but not found in this sweep (deleted, or no
     longer selected), so they do not age as "unchecked"."""
-    seen = {target_key(line["target"]) for line in progress.lines if "userPoolId" in line["target"]}
-    gone = [key for key, item in previous.items() if item.get("sweep") != sweep_id and key not in seen]
+    every = [
+        *runtime.reports().parts(sweep_id, unit=_unit_name(unit.account_id, unit.region)),
+        *progress.lines,
+    ]
+    seen = {target_key(line["target"]) for line in every if "userPoolId" in line["target"]}
+    started = str(runtime.manifest(sweep_id)[1]["startedAt"])
+    gone = [
+        key
+        for key, item in previous.items()
+        if key not in seen and item.get("sweep") != sweep_id and str(item.get("lastChecked", "")) < started
+    ]
     if gone:
         runtime.state().forget(unit.account_id, unit.region, gone)
 
@@ -400,27 +471,31 @@ def finalize(
         return None  # another invocation finalised it (a redelivered last unit)
     try:
         documents, manifest = runtime.manifest(sweep_id)
-        lines = reports.parts(sweep_id)
+        lines = _latest_per_target(reports.parts(sweep_id))
         proposed = [full_key(line["target"]) for line in lines if line.get("proposal")]
         history = state.history(proposed)
         targeted = trigger != "schedule"
+        # A targeted check corrects one pool at a time, outside the limit: after a scheduled sweep halted
+        # (a bad document, most likely), checks report only, or they would correct the fleet one by one.
+        after_halt = targeted and state.latest_halted()
         decision = decide(
             lines,
             sweep_id=sweep_id,
             now=now,
-            correction_enabled=settings.correction == "enabled",
+            correction_enabled=settings.correction == "enabled" and not after_halt,
+            disabled_guard="limit" if after_halt and settings.correction == "enabled" else "kill-switch",
             limit_percent=None if targeted else settings.correction_limit_percent,
             history=history,
         )
+        if not targeted:
+            state.set_latest(sweep_id, halted=decision.halted)
         queue = runtime.queue()
         for document in decision.corrections:
             request = parse_request(document)
             queue.send(request, request.target)
-        if decision.corrected:
-            state.record_history(
-                record_corrections(history, decision.corrected, now),
-                now,
-            )
+        # Once per sweep: a retried finalisation must not count its corrections twice (anti-flap).
+        if decision.corrected and state.mark_once(sweep_id, "historyRecordedAt", now):
+            state.record_history(record_corrections(history, decision.corrected, now), now)
         report = Report(
             sweep_id=sweep_id,
             trigger=trigger,
@@ -433,6 +508,9 @@ def finalize(
             correction=settings.correction,
             limit_percent=None if targeted else settings.correction_limit_percent,
             throttled=state.throttles(sweep_id),
+            unit_keys=[]
+            if targeted
+            else documents.units(runtime.own_account, settings.region, runtime.allowed()),
         )
         reports.put(sweep_id, "targets.jsonl", report.targets_jsonl(), "application/x-ndjson")
         document = report.document()
@@ -476,7 +554,9 @@ def finalize(
 
 def enqueue_check(runtime: DriftRuntime, event: Mapping[str, Any]) -> dict[str, Any]:
     """Turn a CloudTrail event for a Cognito write into one delayed, deduplicated targeted check."""
-    target, reason = cloudtrail_target(event)
+    target, reason = cloudtrail_target(
+        event, write_role=runtime.settings.target_role_name.removesuffix("-read")
+    )
     if target is None:
         logger.info("cloudtrail event ignored", extra={"reason": reason, "event_name": _event_name(event)})
         return {"ignored": reason}
@@ -489,7 +569,9 @@ def enqueue_check(runtime: DriftRuntime, event: Mapping[str, Any]) -> dict[str, 
         runtime.client("sqs").send_message(
             QueueUrl=runtime.settings.check_queue_url,
             MessageBody=json.dumps({"type": "check", **target}),
-            MessageGroupId=f"{target['accountId']}/{target['region']}/{target['userPoolId']}",
+            # One group per account and Region: its checks run one at a time, so they add at most one
+            # container's paced reads to the account's quota.
+            MessageGroupId=f"{target['accountId']}/{target['region']}",
             MessageDeduplicationId=hashlib.sha256(f"{key}#{window}".encode()).hexdigest(),
         )
     except (ClientError, BotoCoreError) as exc:
@@ -498,8 +580,14 @@ def enqueue_check(runtime: DriftRuntime, event: Mapping[str, Any]) -> dict[str, 
     return {"queued": target}
 
 
-def cloudtrail_target(event: Mapping[str, Any]) -> tuple[dict[str, str] | None, str]:
-    """The pool (and app client) a CloudTrail Cognito write event names, or None with the reason."""
+def cloudtrail_target(
+    event: Mapping[str, Any], *, write_role: str | None = None
+) -> tuple[dict[str, str] | None, str]:
+    """The pool (and app client) a CloudTrail Cognito write event names, or None with the reason.
+
+    poolpatch's own writes are sessions with ``sourceIdentity: poolpatch`` of the target role
+    ``write_role`` (any principal allowed ``sts:SetSourceIdentity`` could claim the source identity alone).
+    """
     detail = event.get("detail")
     if not isinstance(detail, Mapping) or detail.get("eventSource") != "cognito-idp.amazonaws.com":
         return None, "not a Cognito CloudTrail event"
@@ -507,10 +595,14 @@ def cloudtrail_target(event: Mapping[str, Any]) -> tuple[dict[str, str] | None, 
         return None, "the call failed"
     if detail.get("readOnly") is True:
         return None, "a read"
+    if detail.get("eventName") not in CHECKED_WRITES:
+        return None, "not a write drift checks (a pool or app client)"
     identity = detail.get("userIdentity")
     context = identity.get("sessionContext") if isinstance(identity, Mapping) else None
     if isinstance(context, Mapping) and context.get("sourceIdentity") == SOURCE_IDENTITY:
-        return None, "poolpatch's own write"
+        issuer = str(_nested(context, "sessionIssuer", "arn") or "")
+        if write_role is None or issuer.endswith(f"/{write_role}"):
+            return None, "poolpatch's own write"
     request = _object(detail.get("requestParameters"))
     response = _object(detail.get("responseElements"))
     pool = (
@@ -523,9 +615,9 @@ def cloudtrail_target(event: Mapping[str, Any]) -> tuple[dict[str, str] | None, 
     region = detail.get("awsRegion") or event.get("region")
     if not isinstance(pool, str) or not USER_POOL_ID.fullmatch(pool) or len(pool) > 55:
         return None, "no user pool id"
-    if not (
-        isinstance(account, str) and account.isdigit() and len(account) == 12 and isinstance(region, str)
-    ):
+    if not (isinstance(account, str) and account.isdigit() and len(account) == 12):
+        return None, "no account or Region"
+    if not (isinstance(region, str) and len(region) <= 32 and REGION.fullmatch(region)):
         return None, "no account or Region"
     target = {"accountId": account, "region": region, "userPoolId": pool}
     if isinstance(client, str) and CLIENT_ID.fullmatch(client) and len(client) <= 128:
@@ -565,6 +657,21 @@ def _covering(runtime: DriftRuntime, documents: DocumentSet, account: str, regio
         own_region=runtime.settings.region,
         allowed=runtime.allowed(),
     )
+
+
+def _latest_per_target(lines: Sequence[Line]) -> list[Line]:
+    """One line per target (and per unit error), the last written: two chains of one unit (a redelivered
+    message beside its continuation) may both have checked a target."""
+    latest: dict[tuple[str, ...], Line] = {}
+    for line in lines:
+        target = line["target"]
+        operation = str((line.get("error") or {}).get("operation", ""))
+        key = (
+            *(str(target.get(k, "")) for k in ("accountId", "region", "userPoolId", "clientId")),
+            operation,
+        )
+        latest[key] = line
+    return list(latest.values())
 
 
 def _event_line(line: Line, sweep_id: str) -> dict[str, Any]:

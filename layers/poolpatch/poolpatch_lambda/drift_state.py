@@ -9,7 +9,11 @@ One table (``DRIFT_STATE_TABLE``, keys ``pk``/``sk``, TTL ``expires``) holds thr
   its drift (``User Pool Drift Detected`` fires when it changes, ``Resolved`` when it goes) and the sweep
   that checked it; a finished unit deletes the items of targets that no longer exist, so the age of the
   oldest unchecked target is never held up by a deleted pool.
-- ``flap#{account}/{region}`` / ``{pool}[/{client}]``: when each pointer was corrected in the last 24 h.
+- ``flap#{account}/{region}`` / ``{pool}[/{client}]``: when each pointer was corrected in the last 24 h,
+  recorded once per sweep (``historyRecordedAt`` on the sweep item), so a retried finalisation does not
+  count its corrections twice.
+- ``sweep#latest`` / ``sweep``: the latest scheduled sweep and whether it halted (targeted checks after a
+  halt report only).
 
 The unit's lines go to ``drift-reports/{sweepId}/parts/`` in the snapshot bucket as it proceeds (a unit
 that continues in a new invocation adds a part), and the report files next to them at the end.
@@ -31,6 +35,9 @@ from poolpatch.errors import ServiceError
 #: How long state is kept without a new check (a target gone for this long is forgotten).
 STATE_TTL = timedelta(days=14)
 SWEEP_TTL = timedelta(days=3)
+#: Units (accounts x Regions) of one sweep: the pending set of a sweep item stays far below DynamoDB's
+#: 400 KB item limit.
+MAX_UNITS = 10_000
 
 
 def _failed(what: str, exc: Exception) -> ServiceError:
@@ -46,8 +53,15 @@ class DriftState:
 
     # -- sweeps --
 
-    def start_sweep(self, sweep_id: str, units: Sequence[str], now: datetime) -> None:
-        """Record a sweep and its pending units."""
+    def start_sweep(
+        self, sweep_id: str, units: Sequence[str], now: datetime, *, only_new: bool = False
+    ) -> None:
+        """Record a sweep and its pending units (``only_new``: leave an existing record of it as it is)."""
+        if len(units) > MAX_UNITS:
+            raise ServiceError(
+                f"The documents select {len(units)} accounts and Regions; a sweep takes at most {MAX_UNITS}.",
+                remedy="Narrow the documents' accountIds and regions.",
+            )
         item: dict[str, Any] = {
             "pk": {"S": f"sweep#{sweep_id}"},
             "sk": {"S": "sweep"},
@@ -56,7 +70,16 @@ class DriftState:
         }
         if units:
             item["pending"] = {"SS": list(units)}
-        self._call("PutItem", lambda: self._client.put_item(TableName=self.table, Item=item))
+        condition = {"ConditionExpression": "attribute_not_exists(pk)"} if only_new else {}
+        try:
+            self._client.put_item(TableName=self.table, Item=item, **condition)
+        except ClientError as exc:
+            if not (
+                only_new and exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+            ):
+                raise _failed("PutItem (sweep)", exc) from None
+        except BotoCoreError as exc:
+            raise _failed("PutItem (sweep)", exc) from None
 
     def finish_unit(self, sweep_id: str, unit: str) -> bool | None:
         """Mark a unit done. True: it was the last one; False: others pending; None: already done."""
@@ -80,8 +103,46 @@ class DriftState:
         )
         return claimed is not None
 
-    def pending(self, sweep_id: str) -> set[str] | None:
-        """The units of a sweep still to finish (None: no such sweep)."""
+    def claimable(self, sweep_id: str) -> bool:
+        """Whether the sweep exists and is not finalised yet."""
+        item = self._sweep(sweep_id)
+        return item is not None and "finalizedAt" not in item
+
+    def mark_once(self, sweep_id: str, name: str, now: datetime) -> bool:
+        """Set a time attribute of the sweep once: True the first time, False ever after."""
+        return (
+            self._conditional(
+                sweep_id,
+                UpdateExpression="SET #name = :now",
+                ConditionExpression="attribute_not_exists(#name)",
+                ExpressionAttributeNames={"#name": name},
+                ExpressionAttributeValues={":now": {"S": now.isoformat()}},
+                ReturnValues="UPDATED_NEW",
+            )
+            is not None
+        )
+
+    def set_latest(self, sweep_id: str, *, halted: bool) -> None:
+        """Remember the latest scheduled sweep and whether it halted (targeted checks read it)."""
+        self._call(
+            "PutItem",
+            lambda: self._client.put_item(
+                TableName=self.table,
+                Item={
+                    "pk": {"S": "sweep#latest"},
+                    "sk": {"S": "sweep"},
+                    "sweepId": {"S": sweep_id},
+                    "halted": {"BOOL": halted},
+                },
+            ),
+        )
+
+    def latest_halted(self) -> bool:
+        """Whether the latest scheduled sweep halted on the correction limit."""
+        item = self._sweep("latest")
+        return bool(item and item.get("halted", {}).get("BOOL", False))
+
+    def _sweep(self, sweep_id: str) -> dict[str, Any] | None:
         response = self._call(
             "GetItem",
             lambda: self._client.get_item(
@@ -91,6 +152,11 @@ class DriftState:
             ),
         )
         item = response.get("Item")
+        return dict(item) if item is not None else None
+
+    def pending(self, sweep_id: str) -> set[str] | None:
+        """The units of a sweep still to finish (None: no such sweep)."""
+        item = self._sweep(sweep_id)
         return None if item is None else set(item.get("pending", {}).get("SS", []))
 
     def _conditional(self, sweep_id: str, **update: Any) -> dict[str, Any] | None:
@@ -121,15 +187,8 @@ class DriftState:
 
     def throttles(self, sweep_id: str) -> int:
         """The sweep's throttling responses so far."""
-        response = self._call(
-            "GetItem",
-            lambda: self._client.get_item(
-                TableName=self.table,
-                Key={"pk": {"S": f"sweep#{sweep_id}"}, "sk": {"S": "sweep"}},
-                ConsistentRead=True,
-            ),
-        )
-        return int(response.get("Item", {}).get("throttled", {}).get("N", "0"))
+        item = self._sweep(sweep_id) or {}
+        return int(item.get("throttled", {}).get("N", "0"))
 
     def release_finalize(self, sweep_id: str) -> None:
         """Undo :meth:`claim_finalize` after a failure, so the retried message finalises."""
@@ -317,9 +376,9 @@ class ReportStore:
         body = "".join(dumps(line) + "\n" for line in lines)
         self.put(sweep_id, f"parts/{unit}/{part:05d}.jsonl", body, "application/x-ndjson")
 
-    def parts(self, sweep_id: str) -> list[Line]:
-        """Every line every unit wrote."""
-        prefix = f"{REPORT_PREFIX}{sweep_id}/parts/"
+    def parts(self, sweep_id: str, *, unit: str | None = None) -> list[Line]:
+        """Every line every unit (or the one ``unit``) wrote."""
+        prefix = f"{REPORT_PREFIX}{sweep_id}/parts/" + (f"{unit}/" if unit else "")
         lines: list[Line] = []
         paginator = self._client.get_paginator("list_objects_v2")
         try:

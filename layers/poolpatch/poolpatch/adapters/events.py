@@ -38,6 +38,8 @@ SOURCE = "poolpatch"
 BATCH = 10
 #: Stay below EventBridge's 256 KB entry limit with room for the envelope.
 MAX_DETAIL_BYTES = 240 * 1024
+#: PutEvents takes entries of at most 256 KB in all per call.
+MAX_CALL_BYTES = 250 * 1024
 
 
 class PublishFailed(ServiceError):
@@ -86,8 +88,7 @@ class EventBridgePublisher:
     def publish(self, results: Sequence[Mapping[str, Any]], *, detail_type: str | None = None) -> None:
         """PutEvents in batches of 10; raise :class:`PublishFailed` if any entry failed."""
         entries = self.entries(results, detail_type=detail_type)
-        for start in range(0, len(entries), BATCH):
-            batch = entries[start : start + BATCH]
+        for batch in _batches(entries):
             try:
                 response = self._client.put_events(Entries=batch)  # type: ignore[arg-type]
             except (ClientError, BotoCoreError) as exc:
@@ -100,19 +101,36 @@ class EventBridgePublisher:
                 raise PublishFailed(f"{failed} of {len(batch)} result event(s) were not accepted: {reasons}")
 
 
+def _batches(entries: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """PutEvents batches: at most :data:`BATCH` entries and :data:`MAX_CALL_BYTES` of them in all."""
+    batches: list[list[dict[str, Any]]] = []
+    size = 0
+    for entry in entries:
+        weight = sum(len(str(entry.get(k, "")).encode()) for k in ("Detail", "DetailType", "Source"))
+        if not batches or len(batches[-1]) == BATCH or size + weight > MAX_CALL_BYTES:
+            batches.append([])
+            size = 0
+        batches[-1].append(entry)
+        size += weight
+    return batches
+
+
 def detail_json(result: Mapping[str, Any]) -> str:
     """The result document as event detail, cut to fit the entry limit."""
     document = dict(result)
     text = json.dumps(document, default=str)
     if len(text.encode()) <= MAX_DETAIL_BYTES:
         return text
-    # A result's changes, or a drift event's drift entries: halved until the event fits.
-    member = "changes" if "changes" in document else "drift"
-    items = document[member] = list(document.get(member, []))
-    while items and len(text.encode()) > MAX_DETAIL_BYTES:
-        del items[len(items) // 2 :]
-        document[f"{member}Truncated"] = True
-        text = json.dumps(document, default=str)
+    # A result's changes, or a drift event's entries, conflicts and document names: halved in turn until
+    # the event fits (the full lists are in the result's snapshots, or the drift report).
+    for member in ("changes", "drift", "conflicts", "documents"):
+        if not isinstance(document.get(member), list):
+            continue
+        items = document[member] = list(document[member])
+        while items and len(text.encode()) > MAX_DETAIL_BYTES:
+            del items[len(items) // 2 :]
+            document[f"{member}Truncated"] = True
+            text = json.dumps(document, default=str)
     return text
 
 

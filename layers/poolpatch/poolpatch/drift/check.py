@@ -26,11 +26,9 @@ from poolpatch.drift.documents import DRIFT_TAG, Document
 from poolpatch.drift.resolve import Resolution, resolve
 from poolpatch.engine import apply_patch, guard_unknown_members, live_document
 from poolpatch.errors import NotFound, PoolpatchError
+from poolpatch.ownership import owner_of
 from poolpatch.plan import MISSING, Change, diff
 from poolpatch.request import Target
-
-#: The tag CloudFormation puts on every pool it creates (design.md, "Ownership").
-STACK_TAG = "aws:cloudformation:stack-name"
 
 Line = dict[str, Any]
 
@@ -89,12 +87,6 @@ class Progress:
     lines: list[Line] = field(default_factory=list)
     cursor: Cursor | None = None
     finished: bool = False
-
-
-def owner_of(tags: Mapping[str, str]) -> dict[str, str] | None:
-    """``{"type": "cloudformation", "stack": NAME}`` for a pool a stack owns, else ``None``."""
-    stack = tags.get(STACK_TAG)
-    return {"type": "cloudformation", "stack": stack} if stack else None
 
 
 def walk_unit(

@@ -15,11 +15,15 @@ in any case (a README) is not a document. ``null`` is not a value for any option
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+import botocore
+import botocore.session
 
 from poolpatch import model
 from poolpatch.errors import InvalidRequest, PoolpatchError, TargetNotAllowed
@@ -448,9 +452,18 @@ def _selector(value: Any, kind: Kind) -> Selector:
                     path=f"/selector/poolTags/{escape(tag)}",
                     remedy="Tag values are strings: quote numbers and booleans.",
                 )
+    regions = _ids(value.get("regions"), "/selector/regions", REGION, 32, "Region names like eu-west-1")
+    unknown = [region for region in regions or () if region not in cognito_regions()]
+    if unknown:
+        raise InvalidRequest(
+            f"{_shown(unknown[0])} is not a Region with Amazon Cognito user pools (botocore "
+            f"{botocore.__version__}).",
+            path=f"/selector/regions/{(regions or ()).index(unknown[0])}",
+            remedy="Name Regions where the pools are; a Region newer than botocore needs an upgrade.",
+        )
     return Selector(
         account_ids=account_ids,
-        regions=_ids(value.get("regions"), "/selector/regions", REGION, 32, "Region names like eu-west-1"),
+        regions=regions,
         user_pool_ids=_ids(
             value.get("userPoolIds"),
             "/selector/userPoolIds",
@@ -463,6 +476,17 @@ def _selector(value: Any, kind: Kind) -> Selector:
         client_names=_ids(
             value.get("clientNames"), "/selector/clientNames", _CLIENT_NAME, 128, "app client names"
         ),
+    )
+
+
+@functools.cache
+def cognito_regions() -> frozenset[str]:
+    """Every Region of every partition where botocore's endpoint data has cognito-idp (no network)."""
+    session = botocore.session.get_session()
+    return frozenset(
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("cognito-idp", partition)
     )
 
 

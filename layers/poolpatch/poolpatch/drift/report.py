@@ -7,6 +7,7 @@ The same three files come out of the stack (``s3://{bucket}/drift-reports/{sweep
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,7 +37,8 @@ class Report:
     correction: str = "enabled"
     limit_percent: float | None = None
     throttled: int = 0
-    units: Sequence[Mapping[str, Any]] = field(default_factory=list)
+    #: Every account and Region the sweep covered (one with no targets still gets its counts).
+    unit_keys: Sequence[tuple[str, str]] = field(default_factory=list)
 
     def document(self) -> dict[str, Any]:
         """``report.json``."""
@@ -49,7 +51,7 @@ class Report:
             "halted": self.halted,
             "correction": self.correction,
             "limitPercent": self.limit_percent,
-            "units": [dict(unit) for unit in self.units] or unit_counts(self.lines),
+            "units": unit_counts(self.lines, self.unit_keys),
             "documents": list(self.documents),
         }
         if self.location:
@@ -90,7 +92,8 @@ class Report:
             for document in invalid:
                 error = document["error"]
                 out.append(
-                    f"- `{document['key']}`: {error['code']} at `{error.get('path', '')}`: {error['message']}"
+                    f"- {_code(document['key'])}: {_text(error['code'])} at {_code(error.get('path', ''))}: "
+                    f"{_text(error['message'])}"
                 )
             out.append("")
         for status, title in (
@@ -112,13 +115,16 @@ class Report:
                 out.append(f"- … and {len(chosen) - SUMMARY_LIMIT} more (targets.jsonl lists every one)")
             out.append("")
         if self.location:
-            out += [f"Full report: `{self.location}`", ""]
+            out += [f"Full report: {_code(self.location)}", ""]
         return "\n".join(out)
 
 
-def unit_counts(lines: Sequence[Line]) -> list[dict[str, Any]]:
-    """Per account and Region: targets and counts by status (and the unit's error, if it had one)."""
-    units: dict[tuple[str, str], dict[str, Any]] = {}
+def unit_counts(lines: Sequence[Line], keys: Sequence[tuple[str, str]] = ()) -> list[dict[str, Any]]:
+    """Per account and Region (the lines', and ``keys``): targets and counts by status, and the unit's
+    error if it had one."""
+    units: dict[tuple[str, str], dict[str, Any]] = {
+        key: {"accountId": key[0], "region": key[1], "targets": 0, "counts": {}} for key in keys
+    }
     for line in lines:
         target = line["target"]
         key = (str(target.get("accountId", "")), str(target.get("region", "")))
@@ -149,27 +155,41 @@ def dumps(value: Any) -> str:
 def _summary_entry(line: Line) -> list[str]:
     target = line["target"]
     name = "/".join(str(target[k]) for k in ("accountId", "region", "userPoolId", "clientId") if k in target)
-    head = f"- `{name}`"
+    head = f"- {_code(name)}"
     if line.get("owner"):
-        head += f" (owned by stack `{line['owner'].get('stack')}`)"
+        head += f" (owned by stack {_code(str(line['owner'].get('stack')))})"
     if line.get("error"):
         return [f"{head}: {line['error']['code']}: {line['error']['message']}"]
     out = [head]
     for entry in line.get("drift", []):
         out.append(
-            f"  - `{entry['path']}`: live {_short(entry.get('live'))}, desired {_short(entry.get('desired'))}"
-            f" ({entry.get('document')})"
+            f"  - {_code(entry['path'])}: live {_short(entry.get('live'))}, "
+            f"desired {_short(entry.get('desired'))}"
+            f" ({_text(str(entry.get('document')))})"
         )
     for conflict in line.get("conflicts", []):
-        out.append(f"  - conflict at `{conflict['path']}` between {', '.join(conflict['documents'])}")
+        names = ", ".join(_code(name) for name in conflict["documents"])
+        out.append(f"  - conflict at {_code(conflict['path'])} between {names}")
     if line.get("correction"):
-        out.append(f"  - correction `{line['correction']['requestId']}`")
+        out.append(f"  - correction {_code(line['correction']['requestId'])}")
     return out
 
 
 def _short(value: Any) -> str:
     text = dumps(value) if value is not None else "(absent)"
-    return f"`{text}`" if len(text) <= 60 else f"`{text[:57]}…`"
+    return _code(text if len(text) <= 60 else f"{text[:57]}…")
+
+
+def _code(text: str) -> str:
+    """``text`` as a Markdown code span that nothing in it can close (a value or a name is data)."""
+    text = " ".join(str(text).split())  # no line breaks: a name must not start a new Markdown block
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}" if "`" in text else f"{fence}{text}{fence}"
+
+
+def _text(text: str) -> str:
+    """Free text (an error message) with Markdown's markup characters escaped, on one line."""
+    return re.sub(r"([\\`*_{}\[\]()<>#|!~])", r"\\\1", " ".join(str(text).split()))
 
 
 def _iso(value: datetime) -> str:

@@ -16,6 +16,7 @@ that decided it: a drift entry names them, and a leaf is corrected only if every
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,39 +91,65 @@ def leaves(document: Document) -> list[Leaf]:
 
 
 def resolve(documents: Sequence[Document]) -> Resolution:
-    """Merge the patches of every document selecting one target, by precedence, reporting conflicts."""
+    """Merge the patches of every document selecting one target, by precedence, reporting conflicts.
+
+    Linear in the leaves (times the pointer depth, at most 12): leaves are indexed by pointer, and the
+    pointers related to one are itself, its ancestors and its descendants.
+    """
     every = [leaf for document in documents for leaf in leaves(document)]
+    at: dict[str, list[Leaf]] = {}
+    for leaf in every:
+        at.setdefault(leaf.pointer, []).append(leaf)
     # First what a more specific document overrides; only the leaves left can conflict with each other.
-    standing = [
-        leaf
-        for leaf in every
-        if not any(
-            other.document.precedence > leaf.document.precedence and related(other.pointer, leaf.pointer)
-            for other in every
+    highest = {pointer: max(leaf.document.precedence for leaf in found) for pointer, found in at.items()}
+    below: dict[str, int] = {}
+    for pointer, precedence in highest.items():
+        for ancestor in _ancestors(pointer):
+            below[ancestor] = max(below.get(ancestor, 0), precedence)
+    standing: dict[str, list[Leaf]] = {}
+    for pointer, found in at.items():
+        top = max(
+            [highest[pointer], below.get(pointer, 0), *(highest.get(a, 0) for a in _ancestors(pointer))]
         )
-    ]
-    resolution = Resolution()
+        kept = [leaf for leaf in found if leaf.document.precedence == top]
+        if kept:
+            standing[pointer] = kept
     conflicted: dict[str, set[str]] = {}
-    for leaf in standing:
-        disagreeing = [
-            other
-            for other in standing
-            if other.document.name != leaf.document.name
-            and related(other.pointer, leaf.pointer)
-            and (other.pointer != leaf.pointer or other.value != leaf.value)
-        ]
-        if disagreeing:
-            for other in disagreeing:
-                outer = min(leaf.pointer, other.pointer, key=len)
-                conflicted.setdefault(outer, set()).update({leaf.document.name, other.document.name})
+    for pointer, found in standing.items():
+        if len({_canonical(leaf.value) for leaf in found}) > 1:
+            conflicted.setdefault(pointer, set()).update(leaf.document.name for leaf in found)
+        for ancestor in _ancestors(pointer):
+            if ancestor in standing:  # an ancestor and a descendant both stand: they disagree
+                names = {leaf.document.name for leaf in (*standing[ancestor], *found)}
+                conflicted.setdefault(ancestor, set()).update(names)
+    resolution = Resolution()
+    for pointer, found in standing.items():
+        if any(
+            related(pointer, path) for path in conflicted if path == pointer or _is_ancestor(path, pointer)
+        ):
             continue
-        set_pointer(resolution.patch, leaf.pointer, leaf.value)
-        deciders = resolution.deciders.get(leaf.pointer, ())
-        resolution.deciders[leaf.pointer] = (*deciders, leaf.document)
+        if any(_is_ancestor(pointer, path) for path in conflicted):
+            continue
+        set_pointer(resolution.patch, pointer, found[0].value)
+        resolution.deciders[pointer] = tuple(leaf.document for leaf in found)
     resolution.conflicts = [
         Conflict(path, tuple(sorted(names))) for path, names in sorted(conflicted.items())
     ]
     return resolution
+
+
+def _ancestors(pointer: str) -> list[str]:
+    """``/a/b/c`` -> ``/a``, ``/a/b``."""
+    tokens = pointer[1:].split("/")
+    return ["/" + "/".join(tokens[:index]) for index in range(1, len(tokens))]
+
+
+def _is_ancestor(ancestor: str, pointer: str) -> bool:
+    return pointer.startswith(ancestor + "/")
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def set_pointer(document: dict[str, Any], pointer: str, value: Any) -> None:

@@ -25,7 +25,9 @@ from typing import Any
 
 from poolpatch.drift.check import Line, target_key
 from poolpatch.drift.resolve import get_pointer, set_pointer
+from poolpatch.errors import InvalidRequest, PoolpatchError
 from poolpatch.merge import named_pointers, related
+from poolpatch.request import parse_request
 
 #: ``corrected`` is the CLI's (it runs corrections itself); the stack queues them (``correction-queued``).
 STATUSES = (
@@ -44,6 +46,8 @@ REQUESTED_BY = "poolpatch-drift"
 FLAP_LIMIT = 2
 FLAP_WINDOW = timedelta(hours=24)
 DEFAULT_LIMIT_PERCENT = 10.0
+#: The largest SQS message (a correction is one message on the change queue).
+MAX_MESSAGE_BYTES = 256 * 1024
 
 #: target key ``{account}/{region}/{pool}[/{client}]`` -> pointer -> times it was corrected.
 History = Mapping[str, Mapping[str, Sequence[datetime]]]
@@ -117,6 +121,15 @@ def decide(
             _guard(line, "limit")
             continue
         request = correction_request(line, proposal, sweep_id)
+        problem = _unsendable(request)
+        if problem is not None:
+            # One target's correction that cannot be a change request never holds up the others.
+            line["status"] = "error"
+            line["error"] = {
+                "code": problem.code,
+                "message": f"The correction cannot be queued: {problem.describe()}",
+            }
+            continue
         decision.corrections.append(request)
         decision.corrected[full_key(line["target"])] = list(proposal["pointers"])
         line["correction"] = {"requestId": request["requestId"], "documents": proposal["documents"]}
@@ -187,6 +200,22 @@ def totals(lines: Sequence[Line]) -> dict[str, int]:
 def has_drift(line: Mapping[str, Any]) -> bool:
     """Whether the line reports drift (or a conflict) rather than a clean or unchecked target."""
     return bool(line.get("drift")) or line["status"] == "conflict"
+
+
+def _unsendable(request: Mapping[str, Any]) -> PoolpatchError | None:
+    """Why a correction cannot go on the change queue (a change request, at most SQS's 256 KiB), or None."""
+    try:
+        parse_request(request)
+    except PoolpatchError as error:
+        return error
+    size = len(json.dumps(request, default=str).encode())
+    if size > MAX_MESSAGE_BYTES:
+        return InvalidRequest(
+            f"The correction is {size} bytes as a queue message; the change queue takes {MAX_MESSAGE_BYTES}.",
+            path="/patch",
+            remedy="Split the desired state across documents with fewer or smaller values.",
+        )
+    return None
 
 
 def _flapping(times: Mapping[str, Sequence[datetime]], pointers: Sequence[str], now: datetime) -> list[str]:
