@@ -16,6 +16,9 @@ PYTEST_ARGS ?=
 # `make test` only: coverage of the engine layer; scripts/coverage-gate.py then fails the run when branch
 # coverage alone is under 90 % (--cov-fail-under judges statements and branches blended).
 COVERAGE_ARGS := --cov=layers/poolpatch --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=90
+# One pytest worker per core (pytest-xdist), whole files per worker so a module's moto server starts once;
+# `make test PARALLEL=` runs in one process.
+PARALLEL ?= -n auto --dist loadfile
 
 .PHONY: help install run test test-unit test-integration soak lint format cfn-lint checkov build deploy bench pr clean
 
@@ -43,7 +46,7 @@ run: $(STAMP)
 	$(BIN)/python -m poolpatch_fake.demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(COVERAGE_ARGS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PARALLEL) $(COVERAGE_ARGS) $(PYTEST_ARGS)
 	$(BIN)/python scripts/coverage-gate.py --branches 90
 
 test-unit: $(STAMP)
