@@ -49,6 +49,7 @@ __all__ = [
     "EmbeddedStack",
     "LambdaContext",
     "change_request",
+    "create_drift_state_table",
     "load_handler",
     "tap",
 ]
@@ -391,18 +392,7 @@ class EmbeddedStack:
                 "VisibilityTimeout": "960",
             },
         )["QueueUrl"]
-        self.client("dynamodb").create_table(
-            TableName=self.drift_table,
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_drift_state_table(self.client("dynamodb"), self.drift_table)
 
     def _queue_arn(self, url: str) -> str:
         attributes = self.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
@@ -685,6 +675,7 @@ class EmbeddedStack:
         leaves it invisible for the retry delay the function set. ``remaining`` makes time run out.
         """
         sqs = self.client("sqs")
+        arns = {url: self._queue_arn(url) for url in (self.drift_check_url, self.drift_work_url)}
         responses: list[Any] = []
         for _ in range(max_invocations):
             for url in (self.drift_check_url, self.drift_work_url):
@@ -699,7 +690,7 @@ class EmbeddedStack:
             else:
                 return responses
             message = messages[0]
-            record = self._record(message, queue_arn=self._queue_arn(url))
+            record = self._record(message, queue_arn=arns[url])
             response = self.invoke_drift({"Records": [record]}, remaining=remaining)
             responses.append(response)
             if not response.get("batchItemFailures"):
@@ -807,6 +798,19 @@ class EmbeddedStack:
                 QueueUrl=queue_url,
                 Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
             )
+
+
+def create_drift_state_table(dynamodb: Any, name: str) -> None:
+    """template.yaml's DriftStateTable: keys ``pk`` and ``sk``, on demand."""
+    dynamodb.create_table(
+        TableName=name,
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
 
 
 def clear_runtimes() -> None:

@@ -30,7 +30,13 @@ from moto import mock_aws
 import poolpatch_fake
 from helpers.events import EVENTBRIDGE_REQUEST_SAMPLES, EVENTS_DIR, load_event, load_schema
 from poolpatch_fake import faults
-from poolpatch_fake.stack import SQS_RECORD_ATTRIBUTES, LambdaContext, load_handler, tap
+from poolpatch_fake.stack import (
+    SQS_RECORD_ATTRIBUTES,
+    LambdaContext,
+    create_drift_state_table,
+    load_handler,
+    tap,
+)
 from poolpatch_lambda import apply, drift, intake, settings
 from poolpatch_lambda.observability import metrics
 
@@ -323,18 +329,7 @@ def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         check_url = sqs.create_queue(
             QueueName="poolpatch-DriftCheckQueue.fifo", Attributes={"FifoQueue": "true", "DelaySeconds": "0"}
         )["QueueUrl"]
-        hub.client("dynamodb").create_table(
-            TableName="poolpatch-drift-state",
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_drift_state_table(hub.client("dynamodb"), "poolpatch-drift-state")
         events = hub.client("events")
         events.create_event_bus(Name="poolpatch-bus")
         events.put_rule(

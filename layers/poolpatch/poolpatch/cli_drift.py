@@ -19,13 +19,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from poolpatch.adapters.desired import read_documents
 from poolpatch.drift.documents import MAX_DOCUMENT_BYTES
 from poolpatch.errors import InvalidRequest, ServiceError
 
@@ -180,10 +181,6 @@ def _correct(
     return failed
 
 
-#: Stands for a document over the size limit: reported as too large, never read whole.
-_TOO_BIG = b" " * (MAX_DOCUMENT_BYTES + 1)
-
-
 def _names_from(prefix: str) -> str:
     """What default names drop: the prefix itself, or for one document its folder (its name is its file)."""
     if prefix.lower().endswith(".json"):
@@ -197,11 +194,6 @@ def _read_file(path: Path) -> bytes:
         return handle.read(MAX_DOCUMENT_BYTES + 1)
 
 
-def _read_s3(s3: Any, bucket: str, item: Mapping[str, Any]) -> bytes:
-    body: bytes = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
-    return body
-
-
 def _read_desired(value: str, context: Any) -> tuple[list[tuple[str, bytes]], str]:
     """The documents of ``--desired`` as ``(key, body)``, and the prefix that default names drop."""
     if value.startswith("s3://"):
@@ -210,19 +202,7 @@ def _read_desired(value: str, context: Any) -> tuple[list[tuple[str, bytes]], st
             prefix += "/"  # a folder: s3://b/desired means desired/, not desired-archive/ too
         s3 = context.client("s3")
         try:
-            listed = [
-                item
-                for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-                for item in page.get("Contents", [])
-                if item["Key"].lower().endswith(".json")
-            ]
-            return [
-                (
-                    item["Key"],
-                    _read_s3(s3, bucket, item) if item.get("Size", 0) <= MAX_DOCUMENT_BYTES else _TOO_BIG,
-                )
-                for item in listed
-            ], _names_from(prefix)
+            return read_documents(s3, bucket, prefix), _names_from(prefix)
         except (ClientError, BotoCoreError) as exc:
             raise ServiceError(
                 f"Cannot read the documents in {value}: {exc}", remedy="Check the bucket."

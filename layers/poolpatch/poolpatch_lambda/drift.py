@@ -34,6 +34,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from botocore.exceptions import BotoCoreError, ClientError
 
+from poolpatch.adapters.desired import read_documents
 from poolpatch.adapters.events import ChangeQueue
 from poolpatch.adapters.fleet import Boto3FleetReader, Pacer
 from poolpatch.adapters.session import SOURCE_IDENTITY, TargetSessions
@@ -47,7 +48,7 @@ from poolpatch.drift.check import (
     unit_error_line,
     walk_unit,
 )
-from poolpatch.drift.documents import MAX_DOCUMENT_BYTES, Document, DocumentSet, load_documents
+from poolpatch.drift.documents import Document, DocumentSet, load_documents
 from poolpatch.drift.report import Report
 from poolpatch.drift.sweep import decide, full_key, has_drift, new_sweep_id, record_corrections
 from poolpatch.errors import PoolpatchError, ServiceError
@@ -69,8 +70,6 @@ RETRY_SECONDS = 60
 #: Targeted checks: one per target per window (the check queue delays each message by the same).
 DEBOUNCE_SECONDS = 60
 _MANIFEST = "documents.json"
-#: Stands for a listed object over the document size limit (load_documents reports it as too large).
-_OVERSIZED = b" " * (MAX_DOCUMENT_BYTES + 1)
 #: Cognito writes that change what drift checks today (pools and their app clients); writes to other
 #: parts of a pool (groups, domains, identity providers...) trigger no check until their kinds exist.
 CHECKED_WRITES = frozenset(
@@ -131,22 +130,7 @@ class DriftRuntime(Runtime[DriftSettings]):
         """Every document below ``DESIRED_STATE_PREFIX``, validated."""
         s3, bucket, prefix = self.client("s3"), self.settings.snapshot_bucket, self.settings.desired_prefix
         try:
-            listed = [
-                item
-                for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-                for item in page.get("Contents", [])
-                if item["Key"].lower().endswith(".json")  # anything else is not a document: never read
-            ]
-            # A document over the size limit is reported from its listed size, never downloaded.
-            items = [
-                (
-                    item["Key"],
-                    s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
-                    if item.get("Size", 0) <= MAX_DOCUMENT_BYTES
-                    else _OVERSIZED,
-                )
-                for item in listed
-            ]
+            items = read_documents(s3, bucket, prefix)
         except (ClientError, BotoCoreError) as exc:
             raise ServiceError(
                 f"Cannot read the desired-state documents in s3://{bucket}/{prefix}: {exc}",
