@@ -16,11 +16,20 @@ status is 0 either way (the figures are the output):
    the fake's call log, plus snapshot writes counted at the store: a change must be exactly 1 describe,
    1 confirming describe, 1 update, 1 verifying describe (in that order) and 2 snapshots; a no-op exactly
    1 describe and nothing else.
+   **Calls per change at the floor, for every kind** (``poolpatch.kinds.KINDS``): one change of each kind
+   on a pool with every kind populated (``seed.full_pool``); identity providers on a pool with so many
+   that ListIdentityProviders pages, since the change must read the one provider (DescribeIdentityProvider)
+   and never list. Each kind's Cognito calls, by operation, are printed next to its floor, derived from
+   the kind's row in ``KINDS``: the read, one read of each ``context`` kind its rules need, the
+   confirming read, the write, the verifying read, and the read of each ``companions`` kind for the
+   before and the after snapshot. A kind above its floor makes the run exit 1.
 3. **Import cost** (target: median ratio <= 1.3). Fresh interpreters, alternating: ``import boto3`` (what
    a hand-written script loads) against ``import boto3`` plus the modules the CLI's apply path loads.
    Also shown without the interpreter's own start-up (``python -c pass``), which is the stricter view.
 
-Run with ``make bench`` (or ``.venv/bin/python bench/overhead.py [--repeat N] [--import-runs N]``).
+Run with ``make bench`` (or ``.venv/bin/python bench/overhead.py [--repeat N] [--import-runs N]``);
+``--calls-only`` runs measurement 2 alone (seconds, deterministic). Exit 1 when a request makes more
+Cognito calls than its floor (calls are counts, not timings); the timing targets are reported only.
 """
 
 from __future__ import annotations
@@ -152,7 +161,8 @@ def measure_latency(endpoint: str, repeat: int, warmup: int, snapshots: str, lat
 
     from poolpatch.adapters.cognito import Boto3Cognito, client_config
     from poolpatch.adapters.snapshots import LocalSnapshotStore, S3SnapshotStore, SnapshotStore
-    from poolpatch.engine import Engine, fixed, live_document
+    from poolpatch.engine import Engine, fixed
+    from poolpatch.pipeline import live_document
     from poolpatch.request import parse_request
     from poolpatch_fake import seed
 
@@ -353,6 +363,180 @@ def measure_calls(endpoint: str) -> bool:
     return ok
 
 
+#: Pages of ListIdentityProviders the identity-provider pool spans (the fake and the service page by 60).
+IDP_PAGES = 3
+IDP_PAGE_SIZE = 60
+
+
+def floor_of(kind: str) -> Counter[str]:
+    """The fewest Cognito calls one change of ``kind`` needs, by operation, from its ``KINDS`` row.
+
+    read + each ``context`` kind's read (its rules need that state) + confirming read + write + verifying
+    read + each ``companions`` kind's read for the before and for the after snapshot.
+    """
+    from poolpatch.kinds import KINDS
+
+    entry = KINDS[kind]  # type: ignore[index]
+    floor: Counter[str] = Counter({entry.read: 3, entry.write: 1})
+    for other in entry.context:
+        floor[KINDS[other].read] += 1
+    for other in entry.companions:
+        floor[KINDS[other].read] += 2
+    return floor
+
+
+def _kind_changes(
+    full: Any, idp_pool: str, idp_name: str
+) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """One target and one patch that changes something, per kind (every kind of ``KINDS``)."""
+    pool, client = full.user_pool_id, full.client_id
+    log_group = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/vendedlogs/acme-partners-errors"
+    return {
+        "pool": ({"userPoolId": pool}, {"DeletionProtection": "INACTIVE"}),
+        "client": (
+            {"userPoolId": pool, "clientId": client},
+            {
+                "LogoutURLs": [
+                    "https://partners.acme.example.com/signed-out",
+                    "https://partners.acme.example.com/bye",
+                ]
+            },
+        ),
+        "mfa": (
+            {"userPoolId": pool, "kind": "mfa"},
+            {"EmailMfaConfiguration": {"Subject": "Your Acme code"}},
+        ),
+        "domain": ({"userPoolId": pool, "kind": "domain", "name": full.domain}, {"ManagedLoginVersion": 1}),
+        "identityProvider": (
+            {"userPoolId": idp_pool, "kind": "identityProvider", "name": idp_name},
+            {"AttributeMapping": {"name": "name"}},
+        ),
+        "resourceServer": (
+            {"userPoolId": pool, "kind": "resourceServer", "name": full.resource_server},
+            {"Name": "Acme Partners API v2"},
+        ),
+        "group": (
+            {"userPoolId": pool, "kind": "group", "name": full.groups[0]},
+            {"Description": "Partner administrators, all Regions"},
+        ),
+        "riskConfiguration": (
+            {"userPoolId": pool, "kind": "riskConfiguration"},
+            {"RiskExceptionConfiguration": {"SkippedIPRangeList": ["10.0.0.0/8", "192.0.2.0/24"]}},
+        ),
+        "uiCustomization": (
+            {"userPoolId": pool, "clientId": client, "kind": "uiCustomization"},
+            {"CSS": ".submitButton-customizable { background-color: #123456; }"},
+        ),
+        "managedLoginBranding": (
+            {"userPoolId": pool, "clientId": client, "kind": "managedLoginBranding"},
+            {"Settings": {"categories": {"global": {"colorSchemeMode": "DARK"}}}},
+        ),
+        "logDelivery": (
+            {"userPoolId": pool, "kind": "logDelivery"},
+            {
+                "LogConfigurations": [
+                    {
+                        "LogLevel": "ERROR",
+                        "EventSource": "userNotification",
+                        "CloudWatchLogsConfiguration": {"LogGroupArn": log_group},
+                    }
+                ]
+            },
+        ),
+    }
+
+
+def _pool_with_many_idps(cognito: CognitoIdentityProviderClient) -> tuple[str, str, int]:
+    """A pool with enough OIDC providers for ListIdentityProviders to page: (pool, one name, pages)."""
+    pool_id = cognito.create_user_pool(PoolName="acme-federation-hub")["UserPool"]["Id"]
+    count = IDP_PAGE_SIZE * (IDP_PAGES - 1) + 7
+    for number in range(count):
+        cognito.create_identity_provider(
+            UserPoolId=pool_id,
+            ProviderName=f"Partner{number:03d}",
+            ProviderType="OIDC",
+            ProviderDetails={
+                "client_id": f"partner-{number:03d}",
+                "client_secret": f"bench-not-a-secret-{number:03d}",
+                "authorize_scopes": "openid email",
+                "attributes_request_method": "GET",
+                "oidc_issuer": f"https://login.partner{number:03d}.example.com",
+            },
+            AttributeMapping={"email": "email", "username": "sub"},
+        )
+    pages = sum(1 for _ in cognito.get_paginator("list_identity_providers").paginate(UserPoolId=pool_id))
+    return pool_id, f"Partner{count // 2:03d}", pages
+
+
+def measure_kind_calls(endpoint: str) -> bool:
+    """One change per kind: its Cognito calls by operation, next to the floor its ``KINDS`` row sets."""
+    import boto3
+
+    from poolpatch.adapters.cognito import Boto3Cognito, client_config
+    from poolpatch.adapters.snapshots import LocalSnapshotStore
+    from poolpatch.engine import Engine, fixed
+    from poolpatch.kinds import ALL_KINDS
+    from poolpatch.request import parse_request
+    from poolpatch_fake import faults, seed
+
+    cognito = boto3.client("cognito-idp", region_name=REGION, endpoint_url=endpoint, config=client_config())
+    full = seed.full_pool(cognito, oidc_client_secret="bench-not-a-secret-oidc")
+    idp_pool, idp_name, pages = _pool_with_many_idps(cognito)
+    changes = _kind_changes(full, idp_pool, idp_name)
+    print(
+        "   calls per change, by kind: measured (Cognito HTTP requests = the fake's log) against the floor "
+        "derived from poolpatch.kinds.KINDS:"
+    )
+    print(
+        "   floor = read + context reads + confirming read + write + verifying read + companion reads "
+        "(before and after snapshot)"
+    )
+    print(
+        f"   identityProvider runs on a pool whose ListIdentityProviders spans {pages} pages: the change "
+        "reads its one provider with DescribeIdentityProvider and never lists"
+    )
+    print(f"   {'kind':22s} {'status':8s} {'calls':>5s} {'floor':>5s}  by operation (floor where it differs)")
+    ok = pages >= IDP_PAGES
+    with tempfile.TemporaryDirectory(prefix="poolpatch-bench-") as tmp:
+        store = CountingStore(LocalSnapshotStore(tmp))
+        engine = Engine(fixed(Boto3Cognito(cognito)), store, account_id=ACCOUNT, region=REGION)
+        for kind in ALL_KINDS:
+            target, patch = changes[kind]
+            timeline = Timeline()
+            cognito.meta.events.register("before-send.cognito-idp", timeline)
+            faults.reset()
+            store.puts = 0
+            document = {"version": "1", "requestId": f"kind-{kind}", "target": target, "patch": patch}
+            try:
+                result = engine.run(parse_request(document))
+            finally:
+                cognito.meta.events.unregister("before-send.cognito-idp", timeline)
+            sent: Counter[str] = Counter(timeline.events)
+            logged: Counter[str] = Counter(faults.calls())
+            floor = floor_of(kind)
+            clean = result.status == "applied" and not result.differences and store.puts == 2
+            good = clean and sent == logged and sent <= floor and sum(sent.values()) <= sum(floor.values())
+            ok = ok and good
+            shown = ", ".join(
+                f"{operation} {count}" + (f" (floor {floor[operation]})" if floor[operation] != count else "")
+                for operation, count in sorted(sent.items())
+            )
+            missing = [operation for operation in sorted(floor) if operation not in sent]
+            if missing:
+                shown += "; not called: " + ", ".join(missing)
+            status = result.status if clean else f"{result.status}!"
+            print(
+                f"   {kind:22s} {status:8s} {sum(sent.values()):5d} {sum(floor.values()):5d}  {shown}  "
+                f"{_verdict(good)}"
+            )
+            if not clean:
+                print(f"      {json.dumps(result.to_dict(), default=str)[:400]}")
+            if sent != logged:
+                print(f"      the fake logged {dict(logged)}")
+    print(f"   every kind at or under its floor: {_verdict(ok)}")
+    return ok
+
+
 _PYCACHE = tempfile.TemporaryDirectory(prefix="poolpatch-bench-pycache-")
 
 
@@ -397,7 +581,7 @@ def measure_imports(runs: int) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the three measurements and print the figures; always exit 0."""
+    """Run the three measurements and print the figures; exit 1 when a request exceeds its call floor."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -411,6 +595,11 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=20.0,
         help="latency added to every AWS request of both variants in the network runs (default 20)",
+    )
+    parser.add_argument(
+        "--calls-only",
+        action="store_true",
+        help="quick mode: only the AWS calls per request (measurement 2, every kind); seconds",
     )
     args = parser.parse_args(argv)
     for name, value in {
@@ -426,6 +615,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"poolpatch overhead benchmark (python {sys.version.split()[0]}, botocore {botocore.__version__})")
     with FakeServer() as server:
         print(f"moto server with the Cognito fake at {server.endpoint_url}")
+        if args.calls_only:
+            calls = [measure_calls(server.endpoint_url), measure_kind_calls(server.endpoint_url)]
+            print(f"overall: {sum(calls)}/{len(calls)} call targets met")
+            return 0 if all(calls) else 1
         latency = args.latency_ms / 1000
         results = [
             measure_latency(server.endpoint_url, args.repeat, args.warmup, "s3", latency),
@@ -436,10 +629,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         for snapshots in ("s3", "local"):
             measure_latency(server.endpoint_url, args.repeat, args.warmup, snapshots)
-        results.append(measure_calls(server.endpoint_url))
+        calls = [measure_calls(server.endpoint_url), measure_kind_calls(server.endpoint_url)]
     results.append(measure_imports(args.import_runs))
+    results.extend(calls)
     print(f"overall: {sum(results)}/{len(results)} targets met")
-    return 0
+    return 0 if all(calls) else 1  # calls are counts: above the floor is a failure; timings are reported
 
 
 if __name__ == "__main__":

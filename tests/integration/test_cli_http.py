@@ -196,6 +196,49 @@ def test_apply_rejected_exits_1(server: FakeServer, pool: tuple[str, str], tmp_p
     assert not any(tmp_path.rglob("*.json"))
 
 
+def test_resource_server_scope_added_through_kind_and_name(
+    server: FakeServer, cognito: CognitoIdentityProviderClient, tmp_path: Path
+) -> None:
+    # Given a full pool's resource server, exported by the console script (Scopes is a list: a patch
+    # replaces it whole, so the new scope is added to the exported ones)
+    full = seed.full_pool(cognito, oidc_client_secret="oidc-secret-of-test-cli-http-4d1e")
+    target = [
+        "--user-pool-id", full.user_pool_id, "--kind", "resourceServer", "--name", full.resource_server,
+        "--endpoint-url", server.endpoint_url,
+    ]  # fmt: skip
+    before = cognito.describe_resource_server(UserPoolId=full.user_pool_id, Identifier=full.resource_server)[
+        "ResourceServer"
+    ]
+    exported = poolpatch("export", *target)
+    assert exported.code == 0, exported.err
+    new_scope = {"ScopeName": "refunds.write", "ScopeDescription": "Allows refunds.write"}
+    patch = {"Scopes": [*json.loads(exported.out)["Scopes"], new_scope]}
+
+    # When the patch is applied
+    run = poolpatch(
+        "apply", *target, "--patch", json.dumps(patch), "--snapshot-dir", str(tmp_path), "--output", "json"
+    )
+
+    # Then the raw DescribeResourceServer has the three scopes and the new one, the name kept; the
+    # snapshots are under the percent-encoded Identifier
+    assert run.code == 0, run.err
+    result: dict[str, Any] = json.loads(run.out)
+    assert result["status"] == "applied"
+    assert result["target"]["kind"] == "resourceServer"
+    assert result["target"]["name"] == full.resource_server
+    assert result["verification"] == {"differences": []}
+    after = cognito.describe_resource_server(UserPoolId=full.user_pool_id, Identifier=full.resource_server)[
+        "ResourceServer"
+    ]
+    assert after["Scopes"] == [*before["Scopes"], new_scope]
+    assert [scope["ScopeName"] for scope in before["Scopes"]] == list(full.scopes)
+    assert after["Name"] == before["Name"]
+    files = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.json"))
+    segment = "resource-server-https%3A%2F%2Fapi.partners.acme.example.com"
+    assert len(files) == 2
+    assert all(f"/{full.user_pool_id}/{segment}/" in name for name in files)
+
+
 def test_usage_error_exits_1() -> None:
     # Given a command line without a change source
     # When the script runs
@@ -217,9 +260,11 @@ def test_make_run_demo_passes(tmp_path: Path) -> None:
         check=False,
     )
 
-    # Then every check passes, it says so, and the CLI's snapshots are where it was told to keep them
+    # Then every check passes, it says so, and the CLI's snapshots are where it was told to keep them:
+    # before and after of the pool, the client, and (part 4) the mfa, resource server and identity provider
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert re.search(r"all \d+ checks PASS", done.stdout)
     assert "[FAIL]" not in done.stdout
     assert "\x1b[" not in done.stdout
-    assert len(list(tmp_path.rglob("*.json"))) == 4
+    segments = sorted(path.parent.parent.name.split("-", 2)[0] for path in tmp_path.rglob("*.json"))
+    assert segments == sorted(["pool", "client", "mfa", "resource", "idp"] * 2)

@@ -581,6 +581,7 @@ def cloudtrail_event(
     source_identity: str | None = None,
     issuer: str = "poolpatch-target",
     event_name: str = "UpdateUserPool",
+    request: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     session: dict[str, Any] = {
         "attributes": {"creationDate": "2026-12-06T10:00:00Z", "mfaAuthenticated": "false"},
@@ -604,7 +605,7 @@ def cloudtrail_event(
             "eventSource": "cognito-idp.amazonaws.com",
             "eventName": event_name,
             "awsRegion": REGION,
-            "requestParameters": {"userPoolId": pool_id},
+            "requestParameters": request or {"userPoolId": pool_id},
             "responseElements": None,
             "readOnly": False,
             "eventType": "AwsApiCall",
@@ -751,15 +752,66 @@ def test_a_source_identity_alone_does_not_hide_a_write(
     }
 
 
-@pytest.mark.parametrize("event_name", ["CreateGroup", "UpdateUserPoolDomain", "AdminCreateUser"])
+@pytest.mark.parametrize("event_name", ["DeleteGroup", "AdminAddUserToGroup", "AdminCreateUser"])
 def test_writes_drift_does_not_check_trigger_nothing(
     stack: EmbeddedStack, cognito: CognitoIdentityProviderClient, event_name: str
 ) -> None:
     pool_id = make_pool(cognito, "watched", length=14)
     stack.put_desired("baseline.json", baseline(14))
     response = stack.invoke_drift(cloudtrail_event(pool_id, event_name=event_name))
-    assert response == {"ignored": "not a write drift checks (a pool or app client)"}
+    assert response == {"ignored": "not a write drift checks"}
     assert stack.run_drift_work() == []
+
+
+def test_an_update_group_event_checks_that_group_only(
+    stack: EmbeddedStack, cognito: CognitoIdentityProviderClient
+) -> None:
+    # Given a pool with two groups, a group document over every group, and a pool baseline
+    from poolpatch_fake import seed
+
+    pool = seed.full_pool(cognito, oidc_client_secret="oidc-test-secret-not-real")
+    admins, viewers = pool.groups
+    stack.put_desired(
+        "groups.json", {"version": "2", "kind": "group", "patch": {"Precedence": 5}, "mode": "report"}
+    )
+    stack.put_desired("baseline.json", baseline(14, mode="report"))
+
+    # When someone changes one group's precedence in the console
+    cognito.update_group(UserPoolId=pool.user_pool_id, GroupName=viewers, Precedence=9)
+    event = cloudtrail_event(
+        pool.user_pool_id,
+        event_name="UpdateGroup",
+        request={"userPoolId": pool.user_pool_id, "groupName": viewers, "precedence": 9},
+    )
+    response = stack.invoke_drift(event)
+    responses = stack.run_drift_work()
+
+    # Then one check was queued for that group, and its report holds that group's line only
+    assert response == {
+        "queued": {
+            "accountId": ACCOUNT_ID,
+            "region": REGION,
+            "userPoolId": pool.user_pool_id,
+            "kinds": ["group"],
+            "name": viewers,
+        }
+    }
+    assert len(responses) == 1
+    [completed] = events(stack, "User Pool Drift Sweep Completed")
+    assert completed["trigger"] == "cloudtrail"
+    report = stack.drift_report(completed["sweepId"])
+    assert [line["target"] for line in report["targets"]] == [
+        {
+            "userPoolId": pool.user_pool_id,
+            "accountId": ACCOUNT_ID,
+            "region": REGION,
+            "kind": "group",
+            "name": viewers,
+        }
+    ]
+    [line] = report["targets"]
+    assert line["drift"] == [{"path": "/Precedence", "desired": 5, "live": 9, "document": "groups"}]
+    assert admins not in json.dumps(report["targets"])
 
 
 def test_after_a_halted_sweep_targeted_checks_report_only(fresh: StackFactory) -> None:

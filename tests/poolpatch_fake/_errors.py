@@ -11,9 +11,14 @@ from moto.cognitoidp.exceptions import InvalidParameterException
 from moto.core.exceptions import JsonRESTError
 
 __all__ = [
+    "DuplicateProviderException",
     "FeatureUnavailableInTierException",
     "InvalidOAuthFlowException",
     "InvalidParameterException",
+    "LimitExceededException",
+    "ManagedLoginBrandingExistsException",
+    "ResourceNotFoundException",
+    "UserPoolAddOnNotEnabledException",
     "UserPoolTaggingException",
     "service_error",
 ]
@@ -38,6 +43,42 @@ class UserPoolTaggingException(JsonRESTError):
 
     def __init__(self, message: str) -> None:
         super().__init__("UserPoolTaggingException", message)
+
+
+class ResourceNotFoundException(JsonRESTError):
+    """``ResourceNotFoundException`` (every operation of cognito-surface.md §1-§9 models it)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("ResourceNotFoundException", message)
+
+
+class DuplicateProviderException(JsonRESTError):
+    """``DuplicateProviderException`` (CreateIdentityProvider, cognito-surface.md §3 "Other")."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("DuplicateProviderException", message)
+
+
+class UserPoolAddOnNotEnabledException(JsonRESTError):
+    """``UserPoolAddOnNotEnabledException``: *"thrown when user pool add-ons aren't enabled"*
+    (Describe/SetRiskConfiguration, cognito-surface.md §6)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("UserPoolAddOnNotEnabledException", message)
+
+
+class ManagedLoginBrandingExistsException(JsonRESTError):
+    """``ManagedLoginBrandingExistsException``: a second style for one client (cognito-surface.md §8)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("ManagedLoginBrandingExistsException", message)
+
+
+class LimitExceededException(JsonRESTError):
+    """``LimitExceededException`` (CreateManagedLoginBranding beyond 20 styles, cognito-surface.md §8)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("LimitExceededException", message)
 
 
 def service_error(error_code: str, message: str, status: int = 400) -> JsonRESTError:

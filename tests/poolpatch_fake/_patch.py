@@ -17,7 +17,7 @@ from typing import Any
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.responses import ActionResult, BaseResponse, EmptyResult
 
-from poolpatch_fake import _client, _pool, faults
+from poolpatch_fake import _client, _pool, _resources, _settings, faults
 from poolpatch_fake._clock import next_timestamp
 from poolpatch_fake.faults import TYPE_RESPONSE
 
@@ -57,7 +57,13 @@ def _call_action(self: CognitoIdpResponse) -> TYPE_RESPONSE:
     # moto's setup_class has resolved the caller's account (MOTO_ACCOUNT_ID, the x-moto-account-id header,
     # else the account of the access key: an STS assumed-role key maps to the role's account) and the
     # Region (from the SigV4 credential scope) before any handler runs.
-    failure = faults.before_call(operation, self.current_account, self.region, _user_pool_id(self))
+    try:
+        sent: dict[str, Any] | None = _request(self)
+    except (ValueError, AssertionError):
+        sent = None
+    failure = faults.before_call(
+        operation, self.current_account, self.region, _user_pool_id(self), request=sent
+    )
     if failure is not None:
         return failure
     status, headers, body = _ORIGINAL_CALL_ACTION(self)
@@ -147,6 +153,37 @@ _PATCHES: dict[str, Callable[..., Any]] = {
     "create_user_pool_client": _create_user_pool_client,
     "describe_user_pool_client": _describe_user_pool_client,
     "update_user_pool_client": _update_user_pool_client,
+    # Configuration kinds (cognito-surface.md §0): handlers moto lacks are added, and removed by uninstall().
+    "get_user_pool_mfa_config": _settings.get_user_pool_mfa_config,
+    "set_user_pool_mfa_config": _settings.set_user_pool_mfa_config,
+    "create_user_pool_domain": _resources.create_user_pool_domain,
+    "describe_user_pool_domain": _resources.describe_user_pool_domain,
+    "update_user_pool_domain": _resources.update_user_pool_domain,
+    "delete_user_pool_domain": _resources.delete_user_pool_domain,
+    "create_identity_provider": _resources.create_identity_provider,
+    "describe_identity_provider": _resources.describe_identity_provider,
+    "update_identity_provider": _resources.update_identity_provider,
+    "list_identity_providers": _resources.list_identity_providers,
+    "create_resource_server": _resources.create_resource_server,
+    "describe_resource_server": _resources.describe_resource_server,
+    "update_resource_server": _resources.update_resource_server,
+    "delete_resource_server": _resources.delete_resource_server,
+    "list_resource_servers": _resources.list_resource_servers,
+    "create_group": _resources.create_group,
+    "get_group": _resources.get_group,
+    "update_group": _resources.update_group,
+    "list_groups": _resources.list_groups,
+    "describe_risk_configuration": _settings.describe_risk_configuration,
+    "set_risk_configuration": _settings.set_risk_configuration,
+    "get_ui_customization": _settings.get_ui_customization,
+    "set_ui_customization": _settings.set_ui_customization,
+    "create_managed_login_branding": _settings.create_managed_login_branding,
+    "describe_managed_login_branding": _settings.describe_managed_login_branding,
+    "describe_managed_login_branding_by_client": _settings.describe_managed_login_branding_by_client,
+    "update_managed_login_branding": _settings.update_managed_login_branding,
+    "delete_managed_login_branding": _settings.delete_managed_login_branding,
+    "get_log_delivery_configuration": _settings.get_log_delivery_configuration,
+    "set_log_delivery_configuration": _settings.set_log_delivery_configuration,
 }
 
 _lock = threading.Lock()

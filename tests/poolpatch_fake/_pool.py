@@ -303,6 +303,9 @@ def describe(pool: CognitoIdpUserPool) -> dict[str, Any]:
     document["SmsVerificationMessage"] = template.get("SmsMessage", DEFAULT_SMS_MESSAGE)
     document["EmailVerificationMessage"] = template.get("EmailMessage", DEFAULT_EMAIL_MESSAGE)
     document["EmailVerificationSubject"] = template.get("EmailSubject", DEFAULT_EMAIL_SUBJECT)
-    if pool.domain:
-        document["Domain"] = pool.domain.domain
+    # Domain (prefix) and CustomDomain: a pool holds one of each (cognito-api.md §2.1, cognito-surface.md §1).
+    for domain in pool.backend.user_pool_domains.values():
+        if domain.user_pool_id == pool.id:
+            custom = bool(getattr(domain, "custom", domain.custom_domain_config))
+            document["CustomDomain" if custom else "Domain"] = domain.domain
     return document

@@ -8,6 +8,12 @@ processes of the installed console script with ``--endpoint-url``; the snapshot 
 table proves the triggers, SES, MFA, tags and the client's OAuth settings survived; and a "careless
 update" with plain boto3 on a second pool shows what poolpatch prevents.
 
+Part 4 (after part 3, drift), configuration kinds beyond the pool and the client, through the same
+console script with ``--kind`` and ``--name``: MFA turned on with the ``mfa`` kind after the pool patch that
+tries it is refused; a resource server scope added with the others kept; an identity provider's attribute
+mapping changed from its export, whose ``client_secret`` is ``"<redacted>"``, keeping the secret, which no
+output of the part shows.
+
 Part 2, the event-driven path (``poolpatch_fake.stack.EmbeddedStack``): the resources template.yaml
 creates, a change request put on the bus, the real intake and apply handlers invoked with the events moto
 delivers, the plan, the snapshots in S3, the result events, and the proof nothing else changed.
@@ -26,6 +32,7 @@ import io
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -54,6 +61,8 @@ POOL_PATCH: Final[dict[str, Any]] = {
 }
 NEW_CALLBACK: Final = "https://admin.acme.example.com/auth/callback"
 NEW_LOGOUT: Final = "https://admin.acme.example.com/signed-out"
+MFA_ON: Final[dict[str, Any]] = {"MfaConfiguration": "ON", "SoftwareTokenMfaConfiguration": {"Enabled": True}}
+NEW_SCOPE: Final = {"ScopeName": "refunds.write", "ScopeDescription": "Allows refunds.write"}
 PIPELINE_PATCH: Final[dict[str, Any]] = {
     "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
     "LambdaConfig": {"PreAuthentication": TRIGGER_ARN % "pre-authentication"},
@@ -234,7 +243,7 @@ def describe_client(cognito: CognitoIdentityProviderClient, pool_id: str, client
 
 def changed_paths(kind: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     """Paths of the update document that differ between two descriptions (poolpatch's own projection)."""
-    from poolpatch.engine import live_document
+    from poolpatch.pipeline import live_document
     from poolpatch.plan import diff
 
     return [change.path for change in diff(live_document(kind, before), live_document(kind, after))]  # type: ignore[arg-type]
@@ -710,6 +719,243 @@ def _pipeline(
     return run
 
 
+# --- part 4 ---------------------------------------------------------------------------------------
+
+
+class Recorder(io.TextIOBase):
+    """Writes through to ``inner`` and keeps a copy: what the part printed, scanned for the secret."""
+
+    def __init__(self, inner: TextIO) -> None:
+        super().__init__()
+        self.inner = inner
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        """Record, then write through."""
+        self.parts.append(text)
+        return self.inner.write(text)
+
+    def flush(self) -> None:
+        """Flush the stream written through."""
+        self.inner.flush()
+
+    def text(self) -> str:
+        """Everything written so far."""
+        return "".join(self.parts)
+
+
+def _plain(document: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in document.items() if key != "ResponseMetadata"}
+
+
+def part_four(
+    *,
+    screen: Screen,
+    checks: Checks,
+    cli: Cli,
+    cognito: CognitoIdentityProviderClient,
+    snapshot_dir: Path,
+    workdir: Path,
+) -> None:
+    """Configuration kinds: MFA, a resource server scope, an identity provider with its secret kept."""
+    from poolpatch_fake import seed
+
+    first = len(checks.rows)
+    secret = f"demo-oidc-{secrets.token_hex(16)}"  # planted, compared, never printed
+    recorder = Recorder(screen.out)
+    screen.out = recorder  # type: ignore[assignment]
+    outputs_from = len(cli.outputs)
+    try:
+        screen.part("Part 4 - configuration kinds beyond the pool and the client (--kind, --name)")
+        staff = cognito.create_user_pool(PoolName="acme-staff-dev")["UserPool"]["Id"]
+        full = seed.full_pool(cognito, oidc_client_secret=secret)
+        screen.line(
+            f"    seeded user pool {staff} (acme-staff-dev, MFA OFF) and {full.user_pool_id} "
+            f"(acme-partners-prod, every kind: domain {full.domain}, "
+            f"identity providers {', '.join(full.identity_providers)}, "
+            f"resource server {full.resource_server}, groups, risk, UI, branding, log delivery)"
+        )
+        _mfa_steps(screen, checks, cli=cli, cognito=cognito, pool_id=staff, snapshot_dir=snapshot_dir)
+        _resource_server_steps(screen, checks, cli=cli, cognito=cognito, full=full, snapshot_dir=snapshot_dir)
+        _identity_provider_steps(
+            screen, checks, cli=cli, cognito=cognito, full=full, snapshot_dir=snapshot_dir, workdir=workdir
+        )
+    finally:
+        screen.out = recorder.inner
+    written = (
+        [path for path in snapshot_dir.rglob("*.json") if f"/{full.user_pool_id}/" in str(path)]
+        if snapshot_dir.exists()
+        else []
+    )
+    printed = recorder.text() + "".join(cli.outputs[outputs_from:])
+    checks.check(
+        "identity provider secret in no output of this part (compared, never shown)",
+        bool(printed) and secret not in printed,
+    )
+    checks.check(
+        "identity provider secret in none of its snapshots",
+        bool(written) and all(secret not in path.read_text() for path in written),
+        f"{len(written)} files",
+    )
+    checks.show(first)
+
+
+def _mfa_steps(
+    screen: Screen,
+    checks: Checks,
+    *,
+    cli: Cli,
+    cognito: CognitoIdentityProviderClient,
+    pool_id: str,
+    snapshot_dir: Path,
+) -> None:
+    pool_before = describe_pool(cognito, pool_id)
+    mfa_before = _plain(cognito.get_user_pool_mfa_config(UserPoolId=pool_id))
+    screen.step(
+        "1. MFA cannot be turned on with a pool patch",
+        "UpdateUserPool refuses OFF -> ON; poolpatch refuses it before any write and names the `mfa` kind.",
+    )
+    refused = run_shown(
+        screen, cli, "apply", "--user-pool-id", pool_id, "--patch", '{"MfaConfiguration": "ON"}',
+        "--snapshot-dir", str(snapshot_dir),
+    )  # fmt: skip
+    checks.check(
+        "pool patch MfaConfiguration ON refused: exit 1, ImmutableSetting, remedy --kind mfa",
+        refused.code == 1 and "ImmutableSetting" in refused.plain and "--kind mfa" in refused.plain,
+    )
+    checks.check(
+        "refused: DescribeUserPool unchanged (MFA OFF)",
+        describe_pool(cognito, pool_id) == pool_before and pool_before.get("MfaConfiguration") == "OFF",
+    )
+    screen.step(
+        "2. the mfa kind: SetUserPoolMfaConfig with a factor",
+        "GetUserPoolMfaConfig -> merge the patch -> SetUserPoolMfaConfig (a full replace) -> read back.",
+    )
+    applied = run_shown(
+        screen, cli, "apply", "--user-pool-id", pool_id, "--kind", "mfa", "--patch", json.dumps(MFA_ON),
+        "--snapshot-dir", str(snapshot_dir),
+    )  # fmt: skip
+    checks.check(
+        "apply --kind mfa: exit 0, applied and verified",
+        applied.code == 0 and "status: applied" in applied.plain and "equals the plan" in applied.plain,
+    )
+    mfa_after = _plain(cognito.get_user_pool_mfa_config(UserPoolId=pool_id))
+    checks.check(
+        "GetUserPoolMfaConfig: MfaConfiguration ON, TOTP enabled",
+        mfa_after.get("MfaConfiguration") == "ON"
+        and mfa_after.get("SoftwareTokenMfaConfiguration") == {"Enabled": True},
+        f"was {short(mfa_before, 60)}",
+    )
+    checks.check(
+        "DescribeUserPool: MfaConfiguration ON",
+        describe_pool(cognito, pool_id).get("MfaConfiguration") == "ON",
+    )
+
+
+def _resource_server_steps(
+    screen: Screen,
+    checks: Checks,
+    *,
+    cli: Cli,
+    cognito: CognitoIdentityProviderClient,
+    full: Any,
+    snapshot_dir: Path,
+) -> None:
+    target = ["--user-pool-id", full.user_pool_id, "--kind", "resourceServer", "--name", full.resource_server]
+    before: dict[str, Any] = dict(
+        cognito.describe_resource_server(UserPoolId=full.user_pool_id, Identifier=full.resource_server)[
+            "ResourceServer"
+        ]
+    )
+    screen.step(
+        "3. a resource server: add a scope, keep the others",
+        "UpdateResourceServer resets omitted Scopes; in a merge patch a list replaces the whole list, so the",
+        "patch is the exported Scopes plus the new one.",
+    )
+    exported = run_shown(screen, cli, "export", *target)
+    scopes = json.loads(exported.out).get("Scopes", []) if exported.code == 0 else []
+    patch = {"Scopes": [*scopes, NEW_SCOPE]}
+    screen.line(screen.paint(f"    patch: {short(patch, 90)}", "2"))
+    applied = run_shown(
+        screen, cli, "apply", *target, "--patch", json.dumps(patch), "--snapshot-dir", str(snapshot_dir)
+    )
+    after: dict[str, Any] = dict(
+        cognito.describe_resource_server(UserPoolId=full.user_pool_id, Identifier=full.resource_server)[
+            "ResourceServer"
+        ]
+    )
+    checks.check(
+        "apply --kind resourceServer: exit 0, applied and verified",
+        applied.code == 0 and "status: applied" in applied.plain and "equals the plan" in applied.plain,
+    )
+    checks.check(
+        "DescribeResourceServer: the scopes before, then refunds.write",
+        after.get("Scopes") == [*before.get("Scopes", []), NEW_SCOPE] and len(before.get("Scopes", [])) == 3,
+        ", ".join(scope["ScopeName"] for scope in after.get("Scopes", [])),
+    )
+    checks.check("DescribeResourceServer: Name kept", after.get("Name") == before.get("Name"))
+
+
+def _identity_provider_steps(
+    screen: Screen,
+    checks: Checks,
+    *,
+    cli: Cli,
+    cognito: CognitoIdentityProviderClient,
+    full: Any,
+    snapshot_dir: Path,
+    workdir: Path,
+) -> None:
+    name = full.identity_providers[0]
+    target = ["--user-pool-id", full.user_pool_id, "--kind", "identityProvider", "--name", name]
+
+    def describe() -> dict[str, Any]:
+        response = cognito.describe_identity_provider(UserPoolId=full.user_pool_id, ProviderName=name)
+        return dict(response["IdentityProvider"])
+
+    before = describe()
+    screen.step(
+        "4. an identity provider: export it, change an attribute mapping, apply the export back",
+        'DescribeIdentityProvider returns the OIDC client_secret in plain text; export shows "<redacted>",',
+        "and \"<redacted>\" in a patch means 'keep the live value': the secret never leaves AWS.",
+    )
+    exported = run_shown(screen, cli, "export", *target)
+    document = json.loads(exported.out) if exported.code == 0 else {}
+    checks.check(
+        "export --kind identityProvider: client_secret shown as <redacted>",
+        document.get("ProviderDetails", {}).get("client_secret") == "<redacted>",
+    )
+    patch = {key: value for key, value in document.items() if key not in {"UserPoolId", "ProviderName"}}
+    patch["AttributeMapping"] = {**patch.get("AttributeMapping", {}), "name": "preferred_username"}
+    patch_file = workdir / "idp-patch.json"
+    patch_file.write_text(json.dumps(patch, indent=2) + "\n")
+    screen.line(
+        screen.paint(f"    {patch_file.name}: the export without its ids, AttributeMapping.name edited", "2")
+    )
+    applied = run_shown(
+        screen, cli, "apply", *target, "--patch", f"file://{patch_file}", "--snapshot-dir", str(snapshot_dir)
+    )
+    after = describe()
+    checks.check(
+        "apply --kind identityProvider: exit 0, one change (/AttributeMapping/name), verified",
+        applied.code == 0
+        and "status: applied" in applied.plain
+        and "1 change(s)" in applied.plain
+        and "~ /AttributeMapping/name" in applied.plain
+        and "equals the plan" in applied.plain,
+    )
+    checks.check(
+        "DescribeIdentityProvider: AttributeMapping.name changed, the rest kept",
+        after.get("AttributeMapping") == {**before.get("AttributeMapping", {}), "name": "preferred_username"},
+        short(after.get("AttributeMapping"), 60),
+    )
+    checks.check(
+        "DescribeIdentityProvider: ProviderDetails kept, client_secret included (compared, never shown)",
+        after.get("ProviderDetails") == before.get("ProviderDetails")
+        and bool(before.get("ProviderDetails", {}).get("client_secret")),
+    )
+
+
 # --- main -----------------------------------------------------------------------------------------
 
 
@@ -777,6 +1023,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 endpoint_url=server.endpoint_url,
                 workdir=workdir,
                 verbose=args.verbose,
+            )
+            part_four(
+                screen=screen,
+                checks=checks,
+                cli=cli,
+                cognito=cognito,
+                snapshot_dir=snapshot_dir,
+                workdir=workdir,
             )
     except KeyboardInterrupt:
         screen.line("\ninterrupted: the server is stopped.")

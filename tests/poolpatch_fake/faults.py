@@ -28,6 +28,7 @@ log the call, quota check, latency, injected fault, handler.
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
@@ -51,6 +52,7 @@ __all__ = [
     "reset",
     "reset_quota_stats",
     "quota_stats",
+    "sent",
     "set_latency",
     "set_read_quotas",
 ]
@@ -181,6 +183,7 @@ _lock = threading.Lock()
 _faults: dict[str, deque[_Fault]] = {}
 _raw_members: dict[str, deque[_RawMember]] = {}
 _calls: list[str] = []
+_sent: list[tuple[str, dict[str, Any]]] = []
 _rates: dict[str, float] | None = None  # None: quotas off
 _per_pool_rate: float | None = None
 _buckets: dict[tuple[str, ...], _Bucket] = {}
@@ -220,6 +223,22 @@ def calls(operation: str | None = None) -> list[str]:
     optionally only those named ``operation``."""
     with _lock:
         return [name for name in _calls if operation is None or name == operation]
+
+
+#: Operations whose requests ``sent`` does not record: the reads.
+_READ_PREFIXES: Final = ("Describe", "Get", "List")
+
+
+def sent(operation: str) -> list[dict[str, Any]]:
+    """Return the parsed JSON body of every ``operation`` request received so far, in order (copies).
+
+    Only writes are recorded (operations not named ``Describe*``, ``Get*``, ``List*``), including requests
+    an injected fault or a quota then failed, like ``calls()``; blobs are base64 text as on the wire.
+    Cleared by ``reset()``. Use it to prove what a write SENT, e.g. that a one-member change still carried
+    every other member: ``faults.sent("UpdateIdentityProvider")[-1]["AttributeMapping"]``.
+    """
+    with _lock:
+        return [copy.deepcopy(body) for name, body in _sent if name == operation]
 
 
 def set_read_quotas(rates: Mapping[str, float] | None = None, *, per_pool_rate: float | None = None) -> None:
@@ -295,12 +314,14 @@ def reset_quota_stats() -> None:
 
 
 def reset() -> None:
-    """Forget every injected fault, raw member and logged call; quotas and latency off, stats zeroed."""
+    """Forget every injected fault, raw member, logged call and sent body; quotas and latency off, stats
+    zeroed."""
     global _rates, _per_pool_rate, _latency_seconds  # noqa: PLW0603 - process-wide fake state
     with _lock:
         _faults.clear()
         _raw_members.clear()
         _calls.clear()
+        _sent.clear()
         _rates = None
         _per_pool_rate = None
         _buckets.clear()
@@ -320,14 +341,24 @@ def _split_pointer(pointer: str) -> list[str]:
     return [part.replace("~1", "/").replace("~0", "~") for part in pointer[1:].split("/")]
 
 
-def before_call(operation: str, account_id: str, region: str, user_pool_id: str = "") -> TYPE_RESPONSE | None:
-    """Run the checks that precede a handler (internal hook): log the call, apply the quotas (a throttled
-    request gets its error response at once), sleep the latency, then take an armed fault.
+def before_call(
+    operation: str,
+    account_id: str,
+    region: str,
+    user_pool_id: str = "",
+    *,
+    request: dict[str, Any] | None = None,
+) -> TYPE_RESPONSE | None:
+    """Run the checks that precede a handler (internal hook): log the call (and the body of a write,
+    ``request``, for ``sent``), apply the quotas (a throttled request gets its error response at once),
+    sleep the latency, then take an armed fault.
 
     Returns the response to send instead of running the handler, or ``None`` to run it.
     """
     with _lock:
         _calls.append(operation)
+        if request is not None and not operation.startswith(_READ_PREFIXES):
+            _sent.append((operation, copy.deepcopy(request)))
         admitted = _admit(operation, account_id, region, user_pool_id)
         delay = _latency_seconds
     if not admitted:

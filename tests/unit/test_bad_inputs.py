@@ -5,12 +5,17 @@ parses JSON text through ``load_json``), the account allow-list (``TargetSession
 :class:`~poolpatch.engine.Engine` over moto with the faithful Cognito fake installed and a local snapshot
 folder. For each row the test asserts the error code, the JSON Pointer where it is meaningful, a hint in
 the message (the suggested member name, the limit...), that no write call (UpdateUserPool*,
-AddCustomAttributes) reached Cognito - counted both at the port and by the fake's call log - and that no
-snapshot file was written.
+AddCustomAttributes, or any kind's write) reached Cognito - counted both at the port and by the fake's call
+log - and that no snapshot file was written.
+
+``KIND_CASES`` holds at least ten rows for each of the nine kinds beyond the pool and its clients (issue 8):
+request-level problems, patch problems against each kind's model, and the coupling rules of
+``poolpatch.kind_rules``; those rows also require a remedy in the error.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,9 +45,37 @@ LAMBDA = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:acme-auth-"
 KMS_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 UNCHECKED = "<unchecked>"
 WRITE_OPERATIONS = frozenset(
-    {"UpdateUserPool", "UpdateUserPoolClient", "AddCustomAttributes", "SetUserPoolMfaConfig"}
+    {
+        "UpdateUserPool",
+        "UpdateUserPoolClient",
+        "AddCustomAttributes",
+        "SetUserPoolMfaConfig",
+        "UpdateUserPoolDomain",
+        "UpdateIdentityProvider",
+        "UpdateResourceServer",
+        "UpdateGroup",
+        "SetRiskConfiguration",
+        "SetUICustomization",
+        "UpdateManagedLoginBranding",
+        "SetLogDeliveryConfiguration",
+    }
 )
-READ_OPERATIONS = frozenset({"DescribeUserPool", "DescribeUserPoolClient"})
+# The read operation of every kind (design.md, "Configuration kinds"): the only calls a refusal may make.
+READ_OPERATIONS = frozenset(
+    {
+        "DescribeUserPool",
+        "DescribeUserPoolClient",
+        "GetUserPoolMfaConfig",
+        "DescribeUserPoolDomain",
+        "DescribeIdentityProvider",
+        "DescribeResourceServer",
+        "GetGroup",
+        "DescribeRiskConfiguration",
+        "GetUICustomization",
+        "DescribeManagedLoginBrandingByClient",
+        "GetLogDeliveryConfiguration",
+    }
+)
 
 # Placeholders filled in per test: the realistic pool and its client, a plain pool (MFA OFF, no client
 # secret) and values the row's setup produced.
@@ -1268,6 +1301,977 @@ CASES: list[Any] = [
 ]
 
 
+# --- configuration kinds (issue 8) ----------------------------------------------------------------
+#
+# Expected codes and pointers come from design.md ("Configuration kinds", "What a change does"),
+# cognito-surface.md (the coupling rules, each with its source) and the botocore cognito-idp model (members
+# of the write input and of the read output, enums, lengths, ranges, required members): the update document
+# of a kind is its write input without the id members, so an id member or a read-only member in a patch is
+# refused at its own pointer, and a value against the model at the value's pointer.
+
+# Placeholders of the module's extra pools (filled in per test): the pool with every kind populated
+# (seed.full_pool: Plus tier, threat protection AUDIT, MFA OPTIONAL with TOTP and email, a prefix domain,
+# OIDC + Google identity providers, one resource server, two groups, UI customization with a logo, a
+# branding style for its first client, log delivery), its names, a LITE pool and a pool with EMAIL_OTP as
+# a first sign-in factor.
+FULL, FULL_CLIENT, FULL_OTHER = "<FULL>", "<FULL_CLIENT>", "<FULL_OTHER>"
+DOMAIN, OIDC, GOOGLE, SERVER = "<DOMAIN>", "<OIDC>", "<GOOGLE>", "<SERVER>"
+ADMINS, VIEWERS = "<ADMINS>", "<VIEWERS>"
+LITE, OTP = "<LITE>", "<OTP>"
+APPLE = "AcmeApple"  # a Sign in with Apple provider this module adds to the full pool
+OIDC_TEST_SECRET = "bad-inputs-oidc-test-value"  # not a real secret: the fake's OIDC client_secret
+NEW_KINDS = (
+    "mfa",
+    "domain",
+    "identityProvider",
+    "resourceServer",
+    "group",
+    "riskConfiguration",
+    "uiCustomization",
+    "managedLoginBranding",
+    "logDelivery",
+)
+# Kinds whose rules read the pool (design.md: the pool is context for mfa, risk, UI and log delivery):
+# one more describe before the refusal.
+DESCRIBES = {"mfa": 2, "riskConfiguration": 2, "uiCustomization": 2, "logDelivery": 2}
+
+CERTIFICATE = f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/1234abcd-12ab-34cd-56ef-1234567890ab"
+LOG_GROUP = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/vendedlogs/acme-bad-inputs"
+CLOUDWATCH = {"CloudWatchLogsConfiguration": {"LogGroupArn": LOG_GROUP}}
+PNG = base64.b64encode(seed.LOGO_PNG).decode()
+LATER = "2026-01-01T00:00:00Z"
+ONE_ATTRIBUTE = [{"Name": "plan", "AttributeDataType": "String"}]
+EMAIL_MFA = {"Message": "Your Acme code is {####}", "Subject": "Your Acme code"}
+
+
+def kind_request(
+    kind: Any,
+    patch: Any = None,
+    *,
+    pool: str = FULL,
+    name: str | None = None,
+    client: str | None = None,
+    **members: Any,
+) -> dict[str, Any]:
+    """A request for ``target.kind`` ``kind`` of ``pool`` (with ``name`` / ``clientId`` when given)."""
+    target: dict[str, Any] = {"userPoolId": pool, "kind": kind}
+    if name is not None:
+        target["name"] = name
+    if client is not None:
+        target["clientId"] = client
+    if patch is not None:
+        members["patch"] = patch
+    return request(target, **members)
+
+
+def mfa(patch: Any = None, *, pool: str = FULL, **members: Any) -> dict[str, Any]:
+    return kind_request("mfa", patch, pool=pool, **members)
+
+
+def domain(patch: Any = None, *, name: str | None = DOMAIN, **members: Any) -> dict[str, Any]:
+    return kind_request("domain", patch, name=name, **members)
+
+
+def idp(patch: Any = None, *, name: str | None = OIDC, **members: Any) -> dict[str, Any]:
+    return kind_request("identityProvider", patch, name=name, **members)
+
+
+def server(patch: Any = None, *, name: str | None = SERVER, **members: Any) -> dict[str, Any]:
+    return kind_request("resourceServer", patch, name=name, **members)
+
+
+def group(patch: Any = None, *, name: str | None = ADMINS, **members: Any) -> dict[str, Any]:
+    return kind_request("group", patch, name=name, **members)
+
+
+def risk(patch: Any = None, *, pool: str = FULL, **members: Any) -> dict[str, Any]:
+    return kind_request("riskConfiguration", patch, pool=pool, **members)
+
+
+def ui(patch: Any = None, *, pool: str = FULL, **members: Any) -> dict[str, Any]:
+    return kind_request("uiCustomization", patch, pool=pool, **members)
+
+
+def branding(patch: Any = None, *, client: str | None = FULL_CLIENT, **members: Any) -> dict[str, Any]:
+    return kind_request("managedLoginBranding", patch, client=client, **members)
+
+
+def logs(patch: Any = None, *, pool: str = FULL, **members: Any) -> dict[str, Any]:
+    return kind_request("logDelivery", patch, pool=pool, **members)
+
+
+def bad(
+    case_id: str, document: Any, code: str, path: str | None, hint: str = "", *, known_gap: str = ""
+) -> Any:
+    """One row of the kinds' corpus; ``known_gap`` names an engine gap the row exposes (a strict xfail)."""
+    marks = [pytest.mark.xfail(strict=True, reason=known_gap)] if known_gap else []
+    return pytest.param(Case(document, code, path, hint), id=case_id, marks=marks)
+
+
+def log_entry(level: str, source: str, **destination: Any) -> dict[str, Any]:
+    return {"LogLevel": level, "EventSource": source, **(destination or CLOUDWATCH)}
+
+
+def asset(category: str = "PAGE_HEADER_LOGO", **members: Any) -> dict[str, Any]:
+    return {"Category": category, "ColorMode": "LIGHT", "Extension": "PNG", "Bytes": PNG, **members}
+
+
+KIND_CASES: list[Any] = [
+    # Targets that name no configuration kind
+    bad(
+        "kind-unknown",
+        kind_request("userPoolDomain", {"ManagedLoginVersion": 2}),
+        "InvalidRequest",
+        "/target/kind",
+        "domain",
+    ),
+    bad(
+        "kind-not-a-string",
+        kind_request(7, {"MfaConfiguration": "OFF"}),
+        "InvalidRequest",
+        "/target/kind",
+        "logDelivery",
+    ),
+    # mfa (GetUserPoolMfaConfig / SetUserPoolMfaConfig; cognito-surface.md §2)
+    bad(
+        "mfa-with-name",
+        mfa({"MfaConfiguration": "OPTIONAL"}, name="totp"),
+        "InvalidRequest",
+        "/target/name",
+        "Remove `name`",
+    ),
+    bad(
+        "mfa-with-client-id",
+        mfa({"MfaConfiguration": "OPTIONAL"}, client=FULL_CLIENT),
+        "InvalidRequest",
+        "/target/clientId",
+        "user pool",
+    ),
+    bad(
+        "mfa-precondition-without-date",
+        mfa({"MfaConfiguration": "OPTIONAL"}, expectedLastModifiedDate=LATER),
+        "InvalidRequest",
+        "/expectedLastModifiedDate",
+        "LastModifiedDate",
+    ),
+    bad(
+        "mfa-custom-attributes",
+        mfa(addCustomAttributes=ONE_ATTRIBUTE),
+        "InvalidRequest",
+        "/addCustomAttributes",
+        "user pools",
+    ),
+    bad("mfa-unknown-MfaConfig", mfa({"MfaConfig": "ON"}), "UnknownField", "/MfaConfig", "MfaConfiguration"),
+    bad(
+        "mfa-unknown-nested-Enable",
+        mfa({"SoftwareTokenMfaConfiguration": {"Enable": True}}),
+        "UnknownField",
+        "/SoftwareTokenMfaConfiguration/Enable",
+        "Enabled",
+    ),
+    bad("mfa-id-UserPoolId", mfa({"UserPoolId": FULL}), "ReadOnlyField", "/UserPoolId", "target"),
+    bad(
+        "mfa-type-string-for-bool",
+        mfa({"SoftwareTokenMfaConfiguration": {"Enabled": "true"}}),
+        "InvalidValue",
+        "/SoftwareTokenMfaConfiguration/Enabled",
+        "boolean",
+    ),
+    bad(
+        "mfa-enum-REQUIRED",
+        mfa({"MfaConfiguration": "REQUIRED"}),
+        "InvalidValue",
+        "/MfaConfiguration",
+        "OPTIONAL",
+    ),
+    bad(
+        "mfa-enum-UserVerification",
+        mfa({"WebAuthnConfiguration": {"UserVerification": "always"}}),
+        "InvalidValue",
+        "/WebAuthnConfiguration/UserVerification",
+        "preferred",
+    ),
+    bad(
+        "mfa-pattern-sms-without-code",
+        mfa({"SmsMfaConfiguration": {"SmsAuthenticationMessage": "Your code"}}),
+        "InvalidValue",
+        "/SmsMfaConfiguration/SmsAuthenticationMessage",
+        "pattern",
+    ),
+    bad(
+        "mfa-on-without-factor",
+        mfa(
+            {
+                "MfaConfiguration": "ON",
+                "SoftwareTokenMfaConfiguration": {"Enabled": False},
+                "EmailMfaConfiguration": None,
+            }
+        ),
+        "ConflictingSettings",
+        "/MfaConfiguration",
+        "factor",
+    ),
+    bad(
+        "mfa-optional-on-a-pool-with-no-factor",
+        mfa({"MfaConfiguration": "OPTIONAL"}, pool=LITE),
+        "ConflictingSettings",
+        "/MfaConfiguration",
+        "TOTP",
+    ),
+    bad(
+        "mfa-off-with-a-factor",
+        mfa({"MfaConfiguration": "OFF", "SoftwareTokenMfaConfiguration": {"Enabled": True}}),
+        "ConflictingSettings",
+        "/SoftwareTokenMfaConfiguration",
+        "OFF",
+    ),
+    bad(
+        "mfa-email-on-lite",
+        mfa({"MfaConfiguration": "OPTIONAL", "EmailMfaConfiguration": EMAIL_MFA}, pool=LITE),
+        "ConflictingSettings",
+        "/EmailMfaConfiguration",
+        "LITE",
+    ),
+    bad(
+        "mfa-email-without-ses",
+        mfa({"MfaConfiguration": "OPTIONAL", "EmailMfaConfiguration": EMAIL_MFA}, pool=PLAIN),
+        "ConflictingSettings",
+        "/EmailMfaConfiguration",
+        "DEVELOPER",
+    ),
+    bad(
+        "mfa-on-with-otp-first-factor",
+        mfa({"MfaConfiguration": "ON"}, pool=OTP),
+        "ConflictingSettings",
+        "/MfaConfiguration",
+        "EMAIL_OTP",
+    ),
+    bad(
+        "mfa-redacted-where-nothing-is-live",
+        mfa({"SmsMfaConfiguration": {"SmsAuthenticationMessage": "<redacted>"}}),
+        "InvalidValue",
+        "/SmsMfaConfiguration/SmsAuthenticationMessage",
+        "no value",
+    ),
+    # domain (DescribeUserPoolDomain / UpdateUserPoolDomain; cognito-surface.md §1)
+    bad(
+        "domain-without-name",
+        domain({"ManagedLoginVersion": 1}, name=None),
+        "InvalidRequest",
+        "/target/name",
+        "Domain",
+    ),
+    bad(
+        "domain-name-not-a-host-name",
+        domain({"ManagedLoginVersion": 1}, name="Acme_Partners"),
+        "InvalidRequest",
+        "/target/name",
+        "Domain",
+    ),
+    bad(
+        "domain-name-double-dot",
+        domain({"ManagedLoginVersion": 1}, name="auth..acme.example.com"),
+        "InvalidRequest",
+        "/target/name",
+    ),
+    bad(
+        "domain-with-client-id",
+        domain({"ManagedLoginVersion": 1}, client=FULL_CLIENT),
+        "InvalidRequest",
+        "/target/clientId",
+    ),
+    bad(
+        "domain-precondition-without-date",
+        domain({"ManagedLoginVersion": 1}, expectedLastModifiedDate=LATER),
+        "InvalidRequest",
+        "/expectedLastModifiedDate",
+        "LastModifiedDate",
+    ),
+    bad(
+        "domain-not-of-this-pool",
+        domain({"ManagedLoginVersion": 1}, name="acme-no-such-domain"),
+        "NotFound",
+        "/target/name",
+        "acme-no-such-domain",
+    ),
+    bad(
+        "domain-read-only-Status",
+        domain({"Status": "ACTIVE"}),
+        "ReadOnlyField",
+        "/Status",
+        "DescribeUserPoolDomain",
+    ),
+    bad(
+        "domain-read-only-CloudFrontDistribution",
+        domain({"CloudFrontDistribution": "d1.cloudfront.net"}),
+        "ReadOnlyField",
+        "/CloudFrontDistribution",
+    ),
+    bad("domain-id-Domain", domain({"Domain": "acme-renamed"}), "ReadOnlyField", "/Domain", "target"),
+    bad(
+        "domain-unknown-ManagedLoginVersio",
+        domain({"ManagedLoginVersio": 2}),
+        "UnknownField",
+        "/ManagedLoginVersio",
+        "ManagedLoginVersion",
+    ),
+    bad(
+        "domain-type-string-for-int",
+        domain({"ManagedLoginVersion": "2"}),
+        "InvalidValue",
+        "/ManagedLoginVersion",
+        "integer",
+    ),
+    bad(
+        "domain-enum-SecurityPolicy",
+        domain({"CustomDomainConfig": {"CertificateArn": CERTIFICATE, "SecurityPolicy": "TLS_V1_1"}}),
+        "InvalidValue",
+        "/CustomDomainConfig/SecurityPolicy",
+        "TLS_V1_2_2021",
+    ),
+    bad(
+        "domain-length-CertificateArn",
+        domain({"CustomDomainConfig": {"CertificateArn": "arn:acm"}}),
+        "InvalidValue",
+        "/CustomDomainConfig/CertificateArn",
+        "20",
+    ),
+    bad(
+        "domain-prefix-to-custom",
+        domain({"CustomDomainConfig": {"CertificateArn": CERTIFICATE}}),
+        "ImmutableSetting",
+        "/CustomDomainConfig",
+        "DeleteUserPoolDomain",
+    ),
+    bad(
+        "domain-routing-on-a-prefix-domain",
+        domain(
+            {
+                "Routing": {
+                    "Failover": {
+                        "SecondaryRegion": "eu-central-1",
+                        "PrimaryRoute53HealthCheckId": "abcdef01-2345-6789-abcd-ef0123456789",
+                    }
+                }
+            }
+        ),
+        "ConflictingSettings",
+        "/Routing",
+        "custom domain",
+    ),
+    # identityProvider (DescribeIdentityProvider / UpdateIdentityProvider; cognito-surface.md §3)
+    bad(
+        "idp-without-name",
+        idp({"IdpIdentifiers": []}, name=None),
+        "InvalidRequest",
+        "/target/name",
+        "ProviderName",
+    ),
+    bad(
+        "idp-name-33-chars",
+        idp({"IdpIdentifiers": []}, name="A" * 33),
+        "InvalidRequest",
+        "/target/name",
+        "ProviderName",
+    ),
+    bad(
+        "idp-with-client-id",
+        idp({"IdpIdentifiers": []}, client=FULL_CLIENT),
+        "InvalidRequest",
+        "/target/clientId",
+    ),
+    bad(
+        "idp-custom-attributes",
+        idp(addCustomAttributes=ONE_ATTRIBUTE),
+        "InvalidRequest",
+        "/addCustomAttributes",
+        "user pools",
+    ),
+    bad(
+        "idp-unknown-provider", idp({"IdpIdentifiers": []}, name="NoSuchProvider"), "NotFound", "/target/name"
+    ),
+    bad(
+        "idp-read-only-ProviderType",
+        idp({"ProviderType": "SAML"}),
+        "ReadOnlyField",
+        "/ProviderType",
+        "DescribeIdentityProvider",
+    ),
+    bad(
+        "idp-read-only-CreationDate",
+        idp({"CreationDate": "2020-01-01T00:00:00Z"}),
+        "ReadOnlyField",
+        "/CreationDate",
+    ),
+    bad("idp-id-ProviderName", idp({"ProviderName": "Renamed"}), "ReadOnlyField", "/ProviderName", "target"),
+    bad(
+        "idp-unknown-AttributeMappings",
+        idp({"AttributeMappings": {"email": "email"}}),
+        "UnknownField",
+        "/AttributeMappings",
+        "AttributeMapping",
+    ),
+    bad(
+        "idp-type-string-for-list",
+        idp({"IdpIdentifiers": "acme.example.com"}),
+        "InvalidValue",
+        "/IdpIdentifiers",
+        "list",
+    ),
+    bad(
+        "idp-type-number-mapping-value",
+        idp({"AttributeMapping": {"email": 7}}),
+        "InvalidValue",
+        "/AttributeMapping/email",
+        "string",
+    ),
+    bad(
+        "idp-51-identifiers",
+        idp({"IdpIdentifiers": [f"acme{i}.example.com" for i in range(51)]}),
+        "InvalidValue",
+        "/IdpIdentifiers",
+        "50",
+    ),
+    bad(
+        "idp-acr-key-Level5",
+        idp({"AcrMapping": {"Level5": "urn:acme:loa:5"}}),
+        "InvalidValue",
+        "/AcrMapping/Level5",
+        "Level[1-4]",
+    ),
+    bad(
+        "idp-acr-on-google",
+        idp({"AcrMapping": {"Level1": "urn:acme:loa:1"}}, name=GOOGLE),
+        "ConflictingSettings",
+        "/AcrMapping",
+        "OIDC",
+    ),
+    bad(
+        "idp-apple-without-private-key",
+        idp({"AttributeMapping": {"email": "email"}}, name=APPLE),
+        "ConflictingSettings",
+        "/ProviderDetails/private_key",
+        "private_key",
+    ),
+    bad(
+        "idp-redacted-where-nothing-is-live",
+        idp({"ProviderDetails": {"private_key": "<redacted>"}}),
+        "InvalidValue",
+        "/ProviderDetails/private_key",
+        "no value",
+    ),
+    # resourceServer (DescribeResourceServer / UpdateResourceServer; cognito-surface.md §4)
+    bad(
+        "server-without-name",
+        server({"Name": "Acme API"}, name=None),
+        "InvalidRequest",
+        "/target/name",
+        "Identifier",
+    ),
+    bad(
+        "server-name-with-space",
+        server({"Name": "Acme API"}, name="https://api acme"),
+        "InvalidRequest",
+        "/target/name",
+        "Identifier",
+    ),
+    bad(
+        "server-with-client-id",
+        server({"Name": "Acme API"}, client=FULL_CLIENT),
+        "InvalidRequest",
+        "/target/clientId",
+    ),
+    bad(
+        "server-precondition-without-date",
+        server({"Name": "Acme API"}, expectedLastModifiedDate=LATER),
+        "InvalidRequest",
+        "/expectedLastModifiedDate",
+        "LastModifiedDate",
+    ),
+    bad(
+        "server-id-Identifier",
+        server({"Identifier": "https://api.other.example.com"}),
+        "ReadOnlyField",
+        "/Identifier",
+        "target",
+    ),
+    bad(
+        "server-read-only-ManagedBy",
+        server({"ManagedBy": "cognito"}),
+        "ReadOnlyField",
+        "/ManagedBy",
+        "DescribeResourceServer",
+    ),
+    bad("server-unknown-Scope", server({"Scope": []}), "UnknownField", "/Scope", "Scopes"),
+    bad("server-pattern-Name", server({"Name": "Acme API!"}), "InvalidValue", "/Name", "pattern"),
+    bad(
+        "server-pattern-ScopeName",
+        server({"Scopes": [{"ScopeName": "orders read", "ScopeDescription": "Read orders"}]}),
+        "InvalidValue",
+        "/Scopes/0/ScopeName",
+        "pattern",
+    ),
+    bad(
+        "server-scope-without-description",
+        server({"Scopes": [{"ScopeName": "orders.read"}]}),
+        "InvalidValue",
+        "/Scopes/0/ScopeDescription",
+        "ScopeDescription",
+    ),
+    bad(
+        "server-101-scopes",
+        server({"Scopes": [{"ScopeName": f"s{i}", "ScopeDescription": "d"} for i in range(101)]}),
+        "InvalidValue",
+        "/Scopes",
+        "100",
+    ),
+    bad("server-remove-required-Name", server({"Name": None}), "InvalidValue", "/Name", "Name"),
+    # group (GetGroup / UpdateGroup; cognito-surface.md §5)
+    bad(
+        "group-without-name",
+        group({"Description": "x"}, name=None),
+        "InvalidRequest",
+        "/target/name",
+        "GroupName",
+    ),
+    bad(
+        "group-name-with-space",
+        group({"Description": "x"}, name="partner admins"),
+        "InvalidRequest",
+        "/target/name",
+        "GroupName",
+    ),
+    bad(
+        "group-with-client-id",
+        group({"Description": "x"}, client=FULL_CLIENT),
+        "InvalidRequest",
+        "/target/clientId",
+    ),
+    bad(
+        "group-custom-attributes",
+        group(addCustomAttributes=ONE_ATTRIBUTE),
+        "InvalidRequest",
+        "/addCustomAttributes",
+        "user pools",
+    ),
+    bad("group-unknown-group", group({"Description": "x"}, name="no-such-group"), "NotFound", "/target/name"),
+    bad("group-id-GroupName", group({"GroupName": "renamed"}), "ReadOnlyField", "/GroupName", "target"),
+    bad(
+        "group-read-only-CreationDate",
+        group({"CreationDate": "2020-01-01T00:00:00Z"}),
+        "ReadOnlyField",
+        "/CreationDate",
+        "GetGroup",
+    ),
+    bad(
+        "group-read-only-LastModifiedDate",
+        group({"LastModifiedDate": 0}),
+        "ReadOnlyField",
+        "/LastModifiedDate",
+    ),
+    bad("group-unknown-Descripton", group({"Descripton": "x"}), "UnknownField", "/Descripton", "Description"),
+    bad(
+        "group-range-Precedence-negative",
+        group({"Precedence": -1}),
+        "InvalidValue",
+        "/Precedence",
+        "at least 0",
+    ),
+    bad("group-type-Precedence-string", group({"Precedence": "1"}), "InvalidValue", "/Precedence", "integer"),
+    bad(
+        "group-length-Description-2049",
+        group({"Description": "d" * 2049}),
+        "InvalidValue",
+        "/Description",
+        "2048",
+    ),
+    bad("group-length-RoleArn", group({"RoleArn": "role/admins"}), "InvalidValue", "/RoleArn", "20"),
+    bad("group-remove-RoleArn", group({"RoleArn": None}), "ImmutableSetting", "/RoleArn", "DeleteGroup"),
+    bad(
+        "group-remove-Precedence",
+        group({"Precedence": None}),
+        "ImmutableSetting",
+        "/Precedence",
+        "DeleteGroup",
+    ),
+    bad(
+        "group-redacted-where-nothing-is-live",
+        group({"RoleArn": "<redacted>"}, name=VIEWERS),
+        "InvalidValue",
+        "/RoleArn",
+        "no value",
+    ),
+    # riskConfiguration (DescribeRiskConfiguration / SetRiskConfiguration; cognito-surface.md §6)
+    bad(
+        "risk-with-name",
+        risk({"RiskExceptionConfiguration": {}}, name="pool"),
+        "InvalidRequest",
+        "/target/name",
+    ),
+    bad(
+        "risk-custom-attributes",
+        risk(addCustomAttributes=ONE_ATTRIBUTE),
+        "InvalidRequest",
+        "/addCustomAttributes",
+        "user pools",
+    ),
+    bad(
+        "risk-threat-protection-off",
+        risk({"RiskExceptionConfiguration": {"BlockedIPRangeList": ["192.0.2.0/24"]}}, pool=POOL),
+        "ConflictingSettings",
+        None,
+        "AdvancedSecurityMode",
+    ),
+    bad(
+        "risk-read-only-LastModifiedDate",
+        risk({"LastModifiedDate": 0}),
+        "ReadOnlyField",
+        "/LastModifiedDate",
+        "DescribeRiskConfiguration",
+    ),
+    bad("risk-id-ClientId", risk({"ClientId": FULL_CLIENT}), "ReadOnlyField", "/ClientId", "target"),
+    bad(
+        "risk-unknown-RiskExceptions",
+        risk({"RiskExceptions": {}}),
+        "UnknownField",
+        "/RiskExceptions",
+        "RiskExceptionConfiguration",
+    ),
+    bad(
+        "risk-enum-compromised-action",
+        risk({"CompromisedCredentialsRiskConfiguration": {"Actions": {"EventAction": "MFA_REQUIRED"}}}),
+        "InvalidValue",
+        "/CompromisedCredentialsRiskConfiguration/Actions/EventAction",
+        "NO_ACTION",
+    ),
+    bad(
+        "risk-enum-event-filter",
+        risk({"CompromisedCredentialsRiskConfiguration": {"EventFilter": ["SIGN_OUT"]}}),
+        "InvalidValue",
+        "/CompromisedCredentialsRiskConfiguration/EventFilter/0",
+        "PASSWORD_CHANGE",
+    ),
+    bad(
+        "risk-enum-high-action",
+        risk({"AccountTakeoverRiskConfiguration": {"Actions": {"HighAction": {"EventAction": "DENY"}}}}),
+        "InvalidValue",
+        "/AccountTakeoverRiskConfiguration/Actions/HighAction/EventAction",
+        "MFA_REQUIRED",
+    ),
+    bad(
+        "risk-type-string-for-bool",
+        risk({"AccountTakeoverRiskConfiguration": {"Actions": {"HighAction": {"Notify": "yes"}}}}),
+        "InvalidValue",
+        "/AccountTakeoverRiskConfiguration/Actions/HighAction/Notify",
+        "boolean",
+    ),
+    bad(
+        "risk-201-blocked-ranges",
+        risk({"RiskExceptionConfiguration": {"BlockedIPRangeList": [f"10.0.0.{i}/32" for i in range(201)]}}),
+        "InvalidValue",
+        "/RiskExceptionConfiguration/BlockedIPRangeList",
+        "200",
+    ),
+    bad(
+        "risk-length-SourceArn",
+        risk({"AccountTakeoverRiskConfiguration": {"NotifyConfiguration": {"SourceArn": "arn:ses"}}}),
+        "InvalidValue",
+        "/AccountTakeoverRiskConfiguration/NotifyConfiguration/SourceArn",
+        "20",
+    ),
+    bad(
+        "risk-remove-required-Actions",
+        risk({"CompromisedCredentialsRiskConfiguration": {"Actions": None}}),
+        "InvalidValue",
+        "/CompromisedCredentialsRiskConfiguration/Actions",
+        "Actions",
+    ),
+    # uiCustomization (GetUICustomization / SetUICustomization; cognito-surface.md §7)
+    bad("ui-with-name", ui({"CSS": ".a {}"}, name="pool"), "InvalidRequest", "/target/name"),
+    bad(
+        "ui-custom-attributes",
+        ui(addCustomAttributes=ONE_ATTRIBUTE),
+        "InvalidRequest",
+        "/addCustomAttributes",
+        "user pools",
+    ),
+    bad(
+        "ui-pool-without-domain",
+        ui({"CSS": ".banner-customizable { color: #000; }"}, pool=POOL),
+        "ConflictingSettings",
+        "",
+        "domain",
+    ),
+    bad(
+        "ui-logo-is-write-only",
+        ui({"CSS": ".banner-customizable { color: #000; }"}),
+        "ConflictingSettings",
+        "/ImageFile",
+        "ImageFile",
+    ),
+    bad(
+        "ui-read-only-ImageUrl",
+        ui({"ImageUrl": "https://example.com/logo.png"}),
+        "ReadOnlyField",
+        "/ImageUrl",
+        "GetUICustomization",
+    ),
+    bad("ui-read-only-CSSVersion", ui({"CSSVersion": "1"}), "ReadOnlyField", "/CSSVersion"),
+    bad("ui-id-ClientId", ui({"ClientId": FULL_CLIENT}), "ReadOnlyField", "/ClientId", "target"),
+    bad("ui-unknown-Css", ui({"Css": ".a {}"}), "UnknownField", "/Css", "CSS"),
+    bad("ui-type-number-for-CSS", ui({"CSS": 5}), "InvalidValue", "/CSS", "string"),
+    bad("ui-length-CSS", ui({"CSS": "a" * 131_073, "ImageFile": None}), "InvalidValue", "/CSS", "131072"),
+    bad(
+        "ui-length-ImageFile",
+        ui({"ImageFile": base64.b64encode(b"\0" * 131_073).decode(), "CSS": None}),
+        "InvalidValue",
+        "/ImageFile",
+        "131072",
+    ),
+    bad(
+        "ui-ImageFile-not-base64",
+        ui({"ImageFile": "not base64 text!", "CSS": None}),
+        "InvalidValue",
+        "/ImageFile",
+        "base64",
+    ),
+    bad(
+        "ui-redacted-where-nothing-is-live",
+        ui({"CSS": "<redacted>"}, pool=POOL),
+        "InvalidValue",
+        "/CSS",
+        "no value",
+    ),
+    # managedLoginBranding (DescribeManagedLoginBrandingByClient / UpdateManagedLoginBranding; §8)
+    bad(
+        "branding-without-client-id",
+        branding({"UseCognitoProvidedValues": True}, client=None),
+        "InvalidRequest",
+        "/target/clientId",
+        "clientId",
+    ),
+    bad(
+        "branding-with-name",
+        branding({"UseCognitoProvidedValues": True}, name="style"),
+        "InvalidRequest",
+        "/target/name",
+    ),
+    bad(
+        "branding-custom-attributes",
+        branding(addCustomAttributes=ONE_ATTRIBUTE),
+        "InvalidRequest",
+        "/addCustomAttributes",
+        "user pools",
+    ),
+    bad(
+        "branding-client-without-style",
+        branding({"UseCognitoProvidedValues": True}, client=FULL_OTHER),
+        "NotFound",
+        "/target/clientId",
+    ),
+    bad(
+        "branding-id-ManagedLoginBrandingId",
+        branding({"ManagedLoginBrandingId": "1f4945cb-f7af-4878-af63-87d9d31a5225"}),
+        "ReadOnlyField",
+        "/ManagedLoginBrandingId",
+        "target",
+    ),
+    bad(
+        "branding-read-only-CreationDate",
+        branding({"CreationDate": 0}),
+        "ReadOnlyField",
+        "/CreationDate",
+        "DescribeManagedLoginBrandingByClient",
+    ),
+    bad("branding-unknown-Asset", branding({"Asset": []}), "UnknownField", "/Asset", "Assets"),
+    bad(
+        "branding-type-string-for-bool",
+        branding({"UseCognitoProvidedValues": "false"}),
+        "InvalidValue",
+        "/UseCognitoProvidedValues",
+        "boolean",
+    ),
+    bad(
+        "branding-enum-Category",
+        branding({"Assets": [asset("LOGO")]}),
+        "InvalidValue",
+        "/Assets/0/Category",
+        "FORM_LOGO",
+    ),
+    bad(
+        "branding-enum-Extension",
+        branding({"Assets": [asset("FORM_LOGO", Extension="GIF")]}),
+        "InvalidValue",
+        "/Assets/0/Extension",
+        "WEBP",
+    ),
+    bad(
+        "branding-asset-without-ColorMode",
+        branding({"Assets": [{"Category": "FORM_LOGO", "Extension": "PNG", "Bytes": PNG}]}),
+        "InvalidValue",
+        "/Assets/0/ColorMode",
+        "ColorMode",
+    ),
+    bad(
+        "branding-41-assets",
+        branding({"Assets": [asset(ResourceId=f"r{i}") for i in range(41)]}),
+        "InvalidValue",
+        "/Assets",
+        "40",
+    ),
+    bad(
+        "branding-asset-Bytes-not-base64",
+        branding({"Assets": [asset("FORM_LOGO", Bytes="<svg/>")]}),
+        "InvalidValue",
+        "/Assets/0/Bytes",
+        "base64",
+    ),
+    bad(
+        "branding-remove-a-setting",
+        branding({"Settings": {"categories": None}}),
+        "ConflictingSettings",
+        "/Settings/categories",
+        "UseCognitoProvidedValues",
+    ),
+    bad(
+        "branding-drop-an-asset",
+        branding({"Assets": [asset("PAGE_HEADER_LOGO")]}),
+        "ConflictingSettings",
+        "/Assets",
+        "rebuild",
+    ),
+    bad(
+        "branding-defaults-with-settings",
+        branding({"UseCognitoProvidedValues": True, "Settings": {"categories": {}}}),
+        "ConflictingSettings",
+        "/UseCognitoProvidedValues",
+        "Settings",
+    ),
+    # logDelivery (GetLogDeliveryConfiguration / SetLogDeliveryConfiguration; cognito-surface.md §9)
+    bad(
+        "logs-with-client-id",
+        logs({"LogConfigurations": []}, client=FULL_CLIENT),
+        "InvalidRequest",
+        "/target/clientId",
+    ),
+    bad("logs-with-name", logs({"LogConfigurations": []}, name="errors"), "InvalidRequest", "/target/name"),
+    bad(
+        "logs-precondition-without-date",
+        logs({"LogConfigurations": []}, expectedLastModifiedDate=LATER),
+        "InvalidRequest",
+        "/expectedLastModifiedDate",
+        "LastModifiedDate",
+    ),
+    bad(
+        "logs-custom-attributes",
+        logs(addCustomAttributes=ONE_ATTRIBUTE),
+        "InvalidRequest",
+        "/addCustomAttributes",
+        "user pools",
+    ),
+    bad("logs-id-UserPoolId", logs({"UserPoolId": FULL}), "ReadOnlyField", "/UserPoolId", "target"),
+    bad(
+        "logs-unknown-LogConfiguration",
+        logs({"LogConfiguration": []}),
+        "UnknownField",
+        "/LogConfiguration",
+        "LogConfigurations",
+    ),
+    bad(
+        "logs-type-object-for-list",
+        logs({"LogConfigurations": log_entry("ERROR", "userNotification")}),
+        "InvalidValue",
+        "/LogConfigurations",
+        "list",
+    ),
+    bad(
+        "logs-three-configurations",
+        logs({"LogConfigurations": [log_entry("ERROR", "userNotification")] * 3}),
+        "InvalidValue",
+        "/LogConfigurations",
+        "2 items",
+    ),
+    bad(
+        "logs-enum-LogLevel",
+        logs({"LogConfigurations": [log_entry("DEBUG", "userNotification")]}),
+        "InvalidValue",
+        "/LogConfigurations/0/LogLevel",
+        "ERROR",
+    ),
+    bad(
+        "logs-enum-EventSource",
+        logs({"LogConfigurations": [log_entry("ERROR", "userSignIn")]}),
+        "InvalidValue",
+        "/LogConfigurations/0/EventSource",
+        "userNotification",
+    ),
+    bad(
+        "logs-without-EventSource",
+        logs({"LogConfigurations": [{"LogLevel": "ERROR", **CLOUDWATCH}]}),
+        "InvalidValue",
+        "/LogConfigurations/0/EventSource",
+        "EventSource",
+    ),
+    bad(
+        "logs-notification-at-INFO",
+        logs({"LogConfigurations": [log_entry("INFO", "userNotification")]}),
+        "ConflictingSettings",
+        "/LogConfigurations/0/LogLevel",
+        "ERROR",
+    ),
+    bad(
+        "logs-auth-events-at-ERROR",
+        logs(
+            {
+                "LogConfigurations": [
+                    log_entry("ERROR", "userNotification"),
+                    log_entry("ERROR", "userAuthEvents"),
+                ]
+            }
+        ),
+        "ConflictingSettings",
+        "/LogConfigurations/1/LogLevel",
+        "INFO",
+    ),
+    bad(
+        "logs-notification-to-s3",
+        logs(
+            {
+                "LogConfigurations": [
+                    log_entry(
+                        "ERROR", "userNotification", S3Configuration={"BucketArn": "arn:aws:s3:::acme-logs"}
+                    )
+                ]
+            }
+        ),
+        "ConflictingSettings",
+        "/LogConfigurations/0",
+        "CloudWatch",
+    ),
+    bad(
+        "logs-source-twice",
+        logs({"LogConfigurations": [log_entry("ERROR", "userNotification")] * 2}),
+        "InvalidValue",
+        "/LogConfigurations/1/EventSource",
+        "one entry",
+    ),
+    bad(
+        "logs-auth-events-below-plus",
+        logs({"LogConfigurations": [log_entry("INFO", "userAuthEvents")]}, pool=POOL),
+        "ConflictingSettings",
+        "/LogConfigurations/0",
+        "PLUS",
+    ),
+    bad(
+        "logs-entry-without-destination-level",
+        logs({"LogConfigurations": [{"EventSource": "userNotification"}]}),
+        "InvalidValue",
+        "/LogConfigurations/0/LogLevel",
+        "LogLevel",
+    ),
+]
+
+
 # --- the runner -----------------------------------------------------------------------------------
 
 
@@ -1303,6 +2307,53 @@ class World:
     values: dict[str, str]
 
 
+def _kind_pools(cognito: CognitoIdentityProviderClient) -> dict[str, str]:
+    """The pools the kinds' rows address: every kind populated (plus a Sign in with Apple provider), a LITE
+    pool with MFA off, and an Essentials pool offering EMAIL_OTP as a first sign-in factor."""
+    full = seed.full_pool(cognito, oidc_client_secret=OIDC_TEST_SECRET, pool_name="acme-bad-inputs")
+    cognito.create_identity_provider(
+        UserPoolId=full.user_pool_id,
+        ProviderName=APPLE,
+        ProviderType="SignInWithApple",
+        ProviderDetails={
+            "client_id": "com.acme.partners",
+            "team_id": "ACME123456",
+            "key_id": "KEY1234567",
+            "private_key": "bad-inputs-apple-test-value",
+            "authorize_scopes": "email name",
+        },
+        AttributeMapping={"email": "email", "username": "sub"},
+    )
+    lite = cognito.create_user_pool(PoolName="acme-lite", UserPoolTier="LITE")["UserPool"]["Id"]
+    otp = cognito.create_user_pool(
+        PoolName="acme-passwordless",
+        UserPoolTier="ESSENTIALS",
+        Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
+        EmailConfiguration={
+            "SourceArn": f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/acme.example.com",
+            "EmailSendingAccount": "DEVELOPER",
+        },
+    )["UserPool"]["Id"]
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=otp, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="OPTIONAL"
+    )
+    admins, viewers = full.groups
+    oidc, google = full.identity_providers
+    return {
+        FULL: full.user_pool_id,
+        FULL_CLIENT: full.client_id,
+        FULL_OTHER: full.other_client_id,
+        DOMAIN: full.domain,
+        OIDC: oidc,
+        GOOGLE: google,
+        SERVER: full.resource_server,
+        ADMINS: admins,
+        VIEWERS: viewers,
+        LITE: lite,
+        OTP: otp,
+    }
+
+
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
     """The module's moto backend (fake credentials and Region, as conftest sets per test)."""
@@ -1310,14 +2361,14 @@ def world() -> Iterator[World]:
         fake_aws_environment(patch)
         with mock_aws(), poolpatch_fake.installed():
             cognito = boto3.client("cognito-idp", region_name=REGION)
-            yield World(cognito, _pools(cognito))
+            yield World(cognito, {**_pools(cognito), **_kind_pools(cognito)})
 
 
 def _env(world: World, tmp_path: Path, *, fresh: bool) -> Env:
     fixtures, store = tmp_path / "fixtures", tmp_path / "store"
     fixtures.mkdir()
     store.mkdir()
-    values = _pools(world.cognito) if fresh else dict(world.values)
+    values = {**world.values, **_pools(world.cognito)} if fresh else dict(world.values)
     return Env(world.cognito, values, fixtures, store)
 
 
@@ -1360,7 +2411,14 @@ def _files(folder: Path) -> list[Path]:
     return sorted(path for path in folder.rglob("*") if path.is_file())
 
 
-@pytest.mark.parametrize("case", CASES)
+def _kind(case: Case) -> Any:
+    """The row's ``target.kind`` (``None`` for rows without one)."""
+    document = case.request
+    target = document.get("target") if isinstance(document, dict) else None
+    return target.get("kind") if isinstance(target, dict) else None
+
+
+@pytest.mark.parametrize("case", [*CASES, *KIND_CASES])
 def test_bad_input_is_refused_with_its_code_before_any_write(
     case: Case, world: World, tmp_path: Path
 ) -> None:
@@ -1380,9 +2438,11 @@ def test_bad_input_is_refused_with_its_code_before_any_write(
     if case.path != UNCHECKED:
         assert error.path == case.path, error.describe()
     assert case.hint in error.describe()
+    if _kind(case) is not None:  # the kinds' rows also say what to do instead (design.md)
+        assert error.remedy, error.describe()
     # And nothing was written: no write call at the port or at the service, no snapshot file
     assert set(port.calls) <= {"describe"}
-    assert len(port.calls) <= 1
+    assert len(port.calls) <= DESCRIBES.get(_kind(case), 1)
     service_calls = faults.calls()[calls_before:]
     assert not WRITE_OPERATIONS & set(service_calls), service_calls
     assert set(service_calls) <= READ_OPERATIONS
@@ -1394,6 +2454,15 @@ def test_the_corpus_is_large_and_ids_are_unique() -> None:
     ids = [param.id for param in CASES]
     # Then it holds at least 60 rows, each with its own id
     assert len(ids) >= 60
+    assert len(set(ids)) == len(ids)
+
+
+def test_every_new_kind_has_at_least_ten_bad_inputs() -> None:
+    # Given the kinds' rows
+    ids = [param.id for param in [*CASES, *KIND_CASES]]
+    per_kind = {kind: sum(_kind(param.values[0]) == kind for param in KIND_CASES) for kind in NEW_KINDS}
+    # Then each of the nine kinds has at least ten, and no id is used twice across both tables
+    assert min(per_kind.values()) >= 10, per_kind
     assert len(set(ids)) == len(ids)
 
 

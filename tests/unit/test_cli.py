@@ -161,6 +161,8 @@ def test_export_pool_is_update_ready_and_round_trips(seeded: Seeded) -> None:
     after = seeded.pool()
     changed = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
     assert changed == {"LastModifiedDate"}
+    # ... and with no secret in it, no redaction warning
+    assert "<redacted>" not in run.err
 
 
 def test_export_client_has_no_secret_and_round_trips(seeded: Seeded) -> None:
@@ -1231,3 +1233,376 @@ def test_a_pool_no_stack_owns_has_no_owner(seeded: Seeded, snapshots: Path) -> N
     # Then no owner and no warning
     assert "owner" not in run.json()
     assert "CloudFormation" not in run.err
+
+
+# --- configuration kinds (design.md "Configuration kinds") ------------------------------------------
+
+#: Each kind's write operation and identifying members, as design.md's table and text give them.
+KIND_WRITES: Final[dict[str, tuple[str, frozenset[str]]]] = {
+    "pool": ("UpdateUserPool", frozenset({"UserPoolId"})),
+    "client": ("UpdateUserPoolClient", frozenset({"UserPoolId", "ClientId"})),
+    "mfa": ("SetUserPoolMfaConfig", frozenset({"UserPoolId"})),
+    "domain": ("UpdateUserPoolDomain", frozenset({"UserPoolId", "Domain"})),
+    "identityProvider": ("UpdateIdentityProvider", frozenset({"UserPoolId", "ProviderName"})),
+    "resourceServer": ("UpdateResourceServer", frozenset({"UserPoolId", "Identifier"})),
+    "group": ("UpdateGroup", frozenset({"UserPoolId", "GroupName"})),
+    "riskConfiguration": ("SetRiskConfiguration", frozenset({"UserPoolId", "ClientId"})),
+    "uiCustomization": ("SetUICustomization", frozenset({"UserPoolId", "ClientId"})),
+    "managedLoginBranding": (
+        "UpdateManagedLoginBranding",
+        frozenset({"UserPoolId", "ManagedLoginBrandingId"}),
+    ),
+    "logDelivery": ("SetLogDeliveryConfiguration", frozenset({"UserPoolId"})),
+}
+OIDC_SECRET: Final = "oidc-secret-planted-by-test-cli-7f3a"
+OIDC: Final = "AcmeWorkforce"
+
+
+def structure_keys(shape: Any, seen: frozenset[str] = frozenset()) -> Any:
+    """The member names of a botocore input shape, nested (structures only; lists by their item)."""
+    if shape.type_name == "structure" and not shape.is_document_type and shape.name not in seen:
+        return {name: structure_keys(member, seen | {shape.name}) for name, member in shape.members.items()}
+    if shape.type_name == "list" and shape.name not in seen:
+        return [structure_keys(shape.member, seen | {shape.name})]
+    return None
+
+
+def skeleton_keys(value: Any, expected: Any) -> Any:
+    """The skeleton's member names, nested where the model's shape is nested (a tagged union: one member)."""
+    if isinstance(expected, dict) and isinstance(value, dict):
+        return {name: skeleton_keys(item, expected.get(name)) for name, item in value.items()}
+    if isinstance(expected, list) and isinstance(value, list) and value:
+        return [skeleton_keys(value[0], expected[0])]
+    return None
+
+
+@pytest.mark.parametrize("kind", sorted(KIND_WRITES))
+def test_skeleton_of_every_kind_is_the_write_input_without_its_ids(kind: str) -> None:
+    # Given the write operation's input shape, read from botocore's own model here
+    import botocore.session
+
+    operation, ids = KIND_WRITES[kind]
+    service = botocore.session.get_session().get_service_model("cognito-idp")
+    shape = service.operation_model(operation).input_shape
+    assert shape is not None
+    expected = {name: keys for name, keys in structure_keys(shape).items() if name not in ids}
+
+    # When the kind's skeleton is printed
+    run = cli("skeleton", kind)
+
+    # Then it has exactly the input's members without the ids, nested as the model nests them
+    assert run.code == 0, run.err
+    skeleton = run.json()
+    assert set(skeleton) == set(expected)
+    assert not ids & skeleton.keys()
+    for name, keys in expected.items():
+        if isinstance(keys, dict) and not getattr(shape.members[name], "is_tagged_union", False):
+            assert skeleton_keys(skeleton[name], keys) == keys, name
+
+
+@dataclass(frozen=True)
+class Full:
+    """``seed.full_pool``: every configuration kind populated; the OIDC provider's secret is planted."""
+
+    cognito: CognitoIdentityProviderClient
+    pool: seed.FullPool
+
+    def idp(self, name: str = OIDC) -> dict[str, Any]:
+        """DescribeIdentityProvider, raw from the fake."""
+        response = self.cognito.describe_identity_provider(
+            UserPoolId=self.pool.user_pool_id, ProviderName=name
+        )
+        return dict(response["IdentityProvider"])
+
+
+@pytest.fixture
+def full() -> Iterator[Full]:
+    """moto + the fake, with a pool holding every configuration kind."""
+    with mock_aws(), poolpatch_fake.installed():
+        poolpatch_fake.faults.reset()
+        cognito = boto3.client("cognito-idp", region_name=REGION)
+        yield Full(cognito, seed.full_pool(cognito, oidc_client_secret=OIDC_SECRET))
+        poolpatch_fake.faults.reset()
+
+
+def idp_args(full: Full) -> list[str]:
+    """The target options of the OIDC provider."""
+    return ["--user-pool-id", full.pool.user_pool_id, "--kind", "identityProvider", "--name", OIDC]
+
+
+def test_export_identity_provider_redacts_the_client_secret(full: Full) -> None:
+    # Given an OIDC provider whose client_secret the service returns in plain text
+    assert full.idp()["ProviderDetails"]["client_secret"] == OIDC_SECRET
+
+    # When it is exported
+    run = cli("export", *idp_args(full))
+
+    # Then the document names it, shows the secret as "<redacted>", and the value appears nowhere
+    assert run.code == 0, run.err
+    exported = run.json()
+    assert (exported["UserPoolId"], exported["ProviderName"]) == (full.pool.user_pool_id, OIDC)
+    assert exported["ProviderDetails"]["client_secret"] == "<redacted>"
+    assert exported["ProviderDetails"]["client_id"] == full.idp()["ProviderDetails"]["client_id"]
+    assert exported["AttributeMapping"] == full.idp()["AttributeMapping"]
+    assert OIDC_SECRET not in run.out + run.err
+    # ... and stderr warns that the document goes back through poolpatch, not the AWS CLI
+    assert "never with the AWS CLI" in run.err
+
+
+def test_export_applied_back_is_unchanged_and_keeps_the_secret(full: Full, snapshots: Path) -> None:
+    # Given the provider's export, as a patch (the ids are the target, not the document)
+    before = full.idp()
+    exported = cli("export", *idp_args(full)).json()
+    patch = {key: value for key, value in exported.items() if key not in {"UserPoolId", "ProviderName"}}
+
+    # When it is applied back
+    run = cli("apply", *idp_args(full), "--patch", json.dumps(patch), "--snapshot-dir", str(snapshots))
+
+    # Then nothing is written: the provider, its secret and its LastModifiedDate are as they were
+    assert run.code == 0, run.err
+    assert "status: unchanged" in run.out
+    assert poolpatch_fake.faults.sent("UpdateIdentityProvider") == []
+    assert full.idp() == before
+    assert full.idp()["ProviderDetails"]["client_secret"] == OIDC_SECRET
+    assert not snapshots.exists()
+    assert OIDC_SECRET not in run.out + run.err
+
+
+def test_edited_export_applied_back_sends_the_live_secret_and_never_shows_it(
+    full: Full, snapshots: Path
+) -> None:
+    # Given the provider's export with one attribute mapping changed ("<redacted>" left as it is)
+    exported = cli("export", *idp_args(full)).json()
+    patch = {key: value for key, value in exported.items() if key not in {"UserPoolId", "ProviderName"}}
+    patch["AttributeMapping"] = {**patch["AttributeMapping"], "name": "preferred_username"}
+
+    # When it is applied
+    run = cli("apply", *idp_args(full), "--patch", json.dumps(patch), "--snapshot-dir", str(snapshots))
+
+    # Then the mapping changed, UpdateIdentityProvider carried the live secret, and no output or snapshot
+    # holds it
+    assert run.code == 0, run.err
+    assert "status: applied" in run.out
+    assert pointer_lines(run.out) == ["~ /AttributeMapping/name"]
+    after = full.idp()
+    assert after["AttributeMapping"]["name"] == "preferred_username"
+    assert after["ProviderDetails"]["client_secret"] == OIDC_SECRET
+    assert poolpatch_fake.faults.sent("UpdateIdentityProvider")[-1]["ProviderDetails"]["client_secret"] == (
+        OIDC_SECRET
+    )
+    files = files_under(snapshots)
+    assert len(files) == 2
+    assert all(f"/idp-{OIDC}/" in name for name in files)
+    assert all(OIDC_SECRET not in (snapshots / name).read_text() for name in files)
+    assert OIDC_SECRET not in run.out + run.err
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_a_new_secret_in_a_patch_is_never_printed(full: Full, output: str) -> None:
+    # Given a patch that rotates the provider's client secret
+    rotated = "rotated-secret-that-must-stay-hidden-91c2"
+    patch = {"ProviderDetails": {"client_secret": rotated}}
+
+    # When it is planned
+    run = cli("plan", *idp_args(full), "--patch", json.dumps(patch), "--output", output)
+
+    # Then the change is shown at its path, with neither the old nor the new value
+    assert run.code == 0, run.err
+    assert "/ProviderDetails/client_secret" in run.out
+    assert rotated not in run.out + run.err
+    assert OIDC_SECRET not in run.out + run.err
+    assert full.idp()["ProviderDetails"]["client_secret"] == OIDC_SECRET
+
+
+@pytest.fixture
+def mfa_off_pool(seeded: Seeded) -> str:
+    """A pool created with MFA OFF (CreateUserPool's default), beside the realistic one."""
+    pool = seeded.cognito.create_user_pool(PoolName="acme-staff-dev")["UserPool"]
+    assert pool["MfaConfiguration"] == "OFF"
+    return pool["Id"]
+
+
+MFA_ON: Final[dict[str, Any]] = {"MfaConfiguration": "ON", "SoftwareTokenMfaConfiguration": {"Enabled": True}}
+
+
+def test_plan_kind_mfa_turning_mfa_on_writes_nothing(
+    seeded: Seeded, mfa_off_pool: str, snapshots: Path
+) -> None:
+    # Given a pool with MFA OFF
+    before = dict(seeded.cognito.get_user_pool_mfa_config(UserPoolId=mfa_off_pool))
+    before.pop("ResponseMetadata")
+
+    # When turning MFA on is planned through the mfa kind
+    run = cli(
+        "plan", "--user-pool-id", mfa_off_pool, "--kind", "mfa", "--patch", json.dumps(MFA_ON),
+        "--detailed-exitcode", "--snapshot-dir", str(snapshots),
+    )  # fmt: skip
+
+    # Then exit 2, the two paths, the kind named, nothing written
+    assert run.code == 2, run.err
+    assert pointer_lines(run.out) == ["~ /MfaConfiguration", "+ /SoftwareTokenMfaConfiguration"]
+    assert run.out.splitlines()[0].startswith(f"MFA configuration of user pool {mfa_off_pool}")
+    after = dict(seeded.cognito.get_user_pool_mfa_config(UserPoolId=mfa_off_pool))
+    after.pop("ResponseMetadata")
+    assert after == before
+    assert not snapshots.exists()
+
+
+def test_apply_kind_mfa_turns_mfa_on(seeded: Seeded, mfa_off_pool: str, snapshots: Path) -> None:
+    # Given a pool with MFA OFF
+    # When MFA is turned on through the mfa kind
+    run = cli(
+        "apply", "--user-pool-id", mfa_off_pool, "--kind", "mfa", "--patch", json.dumps(MFA_ON),
+        "--snapshot-dir", str(snapshots), "--output", "json",
+    )  # fmt: skip
+
+    # Then it is applied and verified; GetUserPoolMfaConfig and DescribeUserPool both say ON; the
+    # snapshots are under the kind's segment
+    assert run.code == 0, run.err
+    result = run.json()
+    assert result["status"] == "applied"
+    assert result["target"]["kind"] == "mfa"
+    assert result["verification"] == {"differences": []}
+    live = seeded.cognito.get_user_pool_mfa_config(UserPoolId=mfa_off_pool)
+    assert live["MfaConfiguration"] == "ON"
+    assert live["SoftwareTokenMfaConfiguration"] == {"Enabled": True}
+    assert seeded.cognito.describe_user_pool(UserPoolId=mfa_off_pool)["UserPool"]["MfaConfiguration"] == "ON"
+    files = files_under(snapshots)
+    assert [name.rsplit("/", 1)[-1] for name in files] == ["after.json", "before.json"]
+    assert all(f"/{mfa_off_pool}/mfa/" in name for name in files)
+
+
+def test_a_pool_patch_turning_mfa_on_names_the_mfa_kind(
+    seeded: Seeded, mfa_off_pool: str, snapshots: Path
+) -> None:
+    # Given a pool with MFA OFF
+    # When a pool patch turns MFA on
+    run = pool_apply(
+        Seeded(seeded.cognito, mfa_off_pool, seeded.client_id), snapshots, {"MfaConfiguration": "ON"}
+    )
+
+    # Then it is refused before any write, with the remedy naming --kind mfa
+    assert run.code == 1
+    assert "ImmutableSetting" in run.err
+    assert "--kind mfa" in run.err
+    assert seeded.cognito.describe_user_pool(UserPoolId=mfa_off_pool)["UserPool"]["MfaConfiguration"] == "OFF"
+    assert not snapshots.exists()
+
+
+@pytest.mark.parametrize("kind", ["domain", "identityProvider", "resourceServer", "group"])
+@pytest.mark.parametrize("command", ["export", "plan", "apply"])
+def test_a_bad_name_is_an_invalid_request_at_target_name(seeded: Seeded, kind: str, command: str) -> None:
+    # Given a name no kind allows (longer than any of its members' maximum)
+    poolpatch_fake.faults.reset()
+    argv = [command, "--user-pool-id", seeded.pool_id, "--kind", kind, "--name", "n" * 300]
+    if command != "export":
+        argv += ["--patch", "{}"]
+
+    # When it is run
+    run = cli(*argv)
+
+    # Then exit 1, InvalidRequest at /target/name, refused before any AWS call
+    assert run.code == 1
+    assert run.err.startswith("error: InvalidRequest:")
+    assert run.err.rstrip().endswith("(at /target/name)")
+    assert "n" * 300 not in run.err
+    assert poolpatch_fake.faults.calls() == []
+
+
+def test_a_bad_name_in_json_output_is_a_rejected_result_at_target_name(seeded: Seeded) -> None:
+    # Given a group name that is too long, with --output json
+    # When it is planned
+    run = cli(
+        "plan", "--user-pool-id", seeded.pool_id, "--kind", "group", "--name", "g" * 200, "--patch", "{}",
+        "--output", "json",
+    )  # fmt: skip
+
+    # Then the result document is rejected at /target/name and names the kind, not the bad name
+    assert run.code == 1
+    result = run.json()
+    assert result["status"] == "rejected"
+    assert result["error"]["code"] == "InvalidRequest"
+    assert result["error"]["path"] == "/target/name"
+    assert result["target"] == {"userPoolId": seeded.pool_id, "kind": "group"}
+
+
+@pytest.mark.parametrize(
+    "kind_args", [["--kind", "mfa"], ["--kind", "logDelivery"], ["--kind", "pool"], []], ids=str
+)
+@pytest.mark.parametrize("command", ["export", "plan"])
+def test_name_on_a_kind_without_names_is_refused(seeded: Seeded, kind_args: list[str], command: str) -> None:
+    # Given --name on a kind that has none (the pool itself, MFA, log delivery)
+    argv = [command, "--user-pool-id", seeded.pool_id, *kind_args, "--name", "anything"]
+    if command == "plan":
+        argv += ["--patch", "{}"]
+
+    # When it is run
+    run = cli(*argv)
+
+    # Then exit 1, InvalidRequest at /target/name
+    assert run.code == 1
+    assert run.err.startswith("error: InvalidRequest:")
+    assert run.err.rstrip().endswith("(at /target/name)")
+
+
+def test_a_named_kind_without_name_is_refused(seeded: Seeded) -> None:
+    # Given a resource server target without --name
+    # When it is exported
+    run = cli("export", "--user-pool-id", seeded.pool_id, "--kind", "resourceServer")
+
+    # Then exit 1, InvalidRequest at /target/name
+    assert run.code == 1
+    assert run.err.startswith("error: InvalidRequest:")
+    assert run.err.rstrip().endswith("(at /target/name)")
+
+
+def test_plan_warnings_are_in_the_text_and_in_the_json_result(full: Full) -> None:
+    # Given a domain change (the service may move the passkey relying party with it: design.md)
+    argv = ["plan", "--user-pool-id", full.pool.user_pool_id, "--kind", "domain", "--name", full.pool.domain]
+    patch = json.dumps({"ManagedLoginVersion": 1})
+
+    # When it is planned in text and in JSON
+    text = cli(*argv, "--patch", patch)
+    document = cli(*argv, "--patch", patch, "--output", "json")
+
+    # Then the text shows the warning with the diff; the JSON result carries it under `warnings`
+    assert text.code == 0, text.err
+    assert pointer_lines(text.out) == ["~ /ManagedLoginVersion"]
+    warnings = [line for line in text.out.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 1
+    assert "relying party" in warnings[0]
+    assert document.code == 0, document.err
+    result = document.json()
+    assert [change["path"] for change in result["changes"]] == ["/ManagedLoginVersion"]
+    assert result["warnings"] == [warnings[0].removeprefix("warning: ")]
+    described = full.cognito.describe_user_pool_domain(Domain=full.pool.domain)["DomainDescription"]
+    assert described["ManagedLoginVersion"] == 2
+
+
+def test_export_each_kind_of_a_full_pool_is_accepted_by_its_write(full: Full) -> None:
+    # Given every kind of a full pool, with the options that address it
+    p = full.pool
+    targets = {
+        "mfa": [],
+        "domain": ["--name", p.domain],
+        "resourceServer": ["--name", p.resource_server],
+        "group": ["--name", p.groups[0]],
+        "riskConfiguration": [],
+        "logDelivery": [],
+        "managedLoginBranding": ["--client-id", p.client_id],
+    }
+    for kind, extra in targets.items():
+        # When it is exported
+        run = cli("export", "--user-pool-id", p.user_pool_id, "--kind", kind, *extra)
+
+        # Then botocore accepts the document as the write operation's input
+        assert run.code == 0, (kind, run.err)
+        operation, _ids = KIND_WRITES[kind]
+        document = run.json()
+        assert document["UserPoolId"] == p.user_pool_id, kind
+        shape = full.cognito.meta.service_model.operation_model(operation).input_shape
+        assert shape is not None
+        from botocore.validate import ParamValidator
+
+        report = ParamValidator().validate(document, shape)
+        assert not report.has_errors(), (kind, report.generate_report())

@@ -902,3 +902,70 @@ def test_sample_documents_find_the_drift_of_the_detected_sample(world: World, de
     )
     assert line["documents"] == detected["documents"]
     assert run.code == 2
+
+
+# -- kinds beyond pools and app clients --------------------------------------------------------------
+
+OIDC_SECRET: Final = "oidc-test-secret-not-real"  # the fake's stored value, never a real credential
+
+
+def test_group_and_identity_provider_drift_is_corrected_and_the_secret_kept(
+    world: World, desired: Path, tmp_path: Path
+) -> None:
+    # Given a pool with groups and an OIDC provider holding a client_secret, and documents in mode correct
+    from poolpatch_fake import seed
+
+    pool = seed.full_pool(world.cognito, oidc_client_secret=OIDC_SECRET)
+    oidc, group = pool.identity_providers[0], pool.groups[0]
+    write_documents(
+        desired,
+        {
+            "groups.json": {
+                "version": "2",
+                "kind": "group",
+                "selector": {"names": [group]},
+                "patch": {"Precedence": 5},
+                "mode": "correct",
+            },
+            "idp.json": {
+                "version": "2",
+                "kind": "identityProvider",
+                "selector": {"names": [oidc]},
+                "patch": {"ProviderDetails": {"authorize_scopes": "openid email"}},
+                "mode": "correct",
+            },
+        },
+    )
+    before = world.cognito.describe_identity_provider(UserPoolId=pool.user_pool_id, ProviderName=oidc)
+    assert before["IdentityProvider"]["ProviderDetails"]["authorize_scopes"] == "openid email profile"
+    poolpatch_fake.faults.reset()
+    snapshots = tmp_path / "snapshots"
+
+    # When drift runs with --correct
+    run = drift(desired, "--correct", "--snapshot-dir", str(snapshots), "--output", "json")
+
+    # Then both targets drifted and were corrected through the engine
+    assert run.code == 2, run.err
+    targets = {(t["target"]["kind"], t["target"]["name"]): t for t in run.json()["targets"]}
+    assert {key: t["status"] for key, t in targets.items()} == {
+        ("group", group): "corrected",
+        ("identityProvider", oidc): "corrected",
+    }
+    assert targets[("group", group)]["drift"] == [
+        {"path": "/Precedence", "desired": 5, "live": 1, "document": "groups"}
+    ]
+    # And the live group and provider have the desired values
+    live_group = world.cognito.get_group(UserPoolId=pool.user_pool_id, GroupName=group)["Group"]
+    assert live_group["Precedence"] == 5
+    after = world.cognito.describe_identity_provider(UserPoolId=pool.user_pool_id, ProviderName=oidc)
+    details = after["IdentityProvider"]["ProviderDetails"]
+    assert details["authorize_scopes"] == "openid email"
+    # And the provider's write carried the whole map, the secret kept as it was
+    [sent] = poolpatch_fake.faults.sent("UpdateIdentityProvider")
+    assert sent["ProviderDetails"]["client_secret"] == OIDC_SECRET
+    assert details["client_secret"] == OIDC_SECRET
+    # And the secret appears in no output and no snapshot
+    assert OIDC_SECRET not in run.out + run.err
+    written = [path.read_text() for path in snapshots.rglob("*") if path.is_file()]
+    assert written, "the corrections wrote snapshots"
+    assert all(OIDC_SECRET not in text for text in written)

@@ -56,6 +56,33 @@ def test_update_client_sends_both_ids() -> None:
     stubber.assert_no_pending_responses()
 
 
+def test_update_of_a_named_kind_sends_its_name_member() -> None:
+    # Given an adapter and a group target (the group is named by GroupName in the write, design.md)
+    adapter, stubber = _adapter()
+    stubber.add_response(
+        "update_group",
+        {},
+        {"UserPoolId": "eu-west-1_AbC", "GroupName": "admins", "Description": "Administrators"},
+    )
+    # When updating it
+    with stubber:
+        adapter.update(
+            Target("eu-west-1_AbC", kind="group", name="admins"), {"Description": "Administrators"}
+        )
+    # Then UpdateGroup was called with the pool and the name
+    stubber.assert_no_pending_responses()
+
+
+def test_branding_write_before_its_read_is_refused_not_sent_without_a_style_id() -> None:
+    # Given an adapter that never read the client's branding style
+    adapter, stubber = _adapter()
+    branding = Target("eu-west-1_AbC", "client1", kind="managedLoginBranding")
+    # When updating it / Then it refuses instead of calling UpdateManagedLoginBranding without the style id
+    with stubber, pytest.raises(ServiceError, match="style's id is unknown"):
+        adapter.update(branding, {"UseCognitoProvidedValues": True})
+    stubber.assert_no_pending_responses()
+
+
 def test_describe_without_the_raw_response_refuses_instead_of_skipping_the_guard() -> None:
     # Given a stubbed client: Stubber answers with parsed data only, no raw HTTP body
     adapter, stubber = _adapter()
@@ -126,6 +153,7 @@ def test_other_errors_are_not_retried_by_the_adapter() -> None:
         ("TooManyRequestsException", 400, Throttled, True),
         ("ConcurrentModificationException", 400, ConcurrentModification, True),
         ("FeatureUnavailableInTierException", 400, ConflictingSettings, False),
+        ("UserPoolAddOnNotEnabledException", 400, ConflictingSettings, False),
         ("InvalidOAuthFlowException", 400, InvalidValue, False),
         ("InvalidParameterException", 400, InvalidValue, False),
         ("UserImportInProgressException", 400, ServiceError, True),

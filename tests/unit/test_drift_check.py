@@ -29,10 +29,11 @@ from poolpatch.drift.check import (
     walk_unit,
 )
 from poolpatch.drift.documents import Document, parse_document
-from poolpatch.errors import AccessDenied
+from poolpatch.errors import AccessDenied, InvalidRequest
+from poolpatch.kinds import Kind
 from poolpatch.ownership import owner_of
 from poolpatch.request import Target
-from poolpatch_fake import faults
+from poolpatch_fake import faults, seed
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -148,6 +149,9 @@ class Recording:
 
     def list_clients(self, user_pool_id: str) -> list[Mapping[str, Any]]:
         return self.inner.list_clients(user_pool_id)
+
+    def list_names(self, user_pool_id: str, kind: Kind) -> list[str]:
+        return self.inner.list_names(user_pool_id, kind)
 
     def describe(self, target: Target) -> Described:
         self.describes.append(target)
@@ -683,7 +687,7 @@ def test_resumed_walk_does_not_repeat_a_client_listing_error(fleet: Fleet) -> No
     reader.list_clients = refuse  # type: ignore[method-assign]
     # When a walk stops right after the first pool, and a second walk resumes from its cursor
     leg = walk_unit(unit, reader, should_stop=_stopping_after(reader, 1))
-    assert leg.cursor == Cursor(first)
+    assert leg.cursor == Cursor(first, kind="client")  # the last step done: the failed client listing
     resumed = Recording(fleet.reader)
     resumed.list_clients = refuse  # type: ignore[method-assign]
     rest = walk_unit(unit, resumed, after=leg.cursor)
@@ -730,3 +734,271 @@ def test_reader_lists_every_page(fleet: Fleet) -> None:
     assert {c["ClientName"] for c in listed} == {f"c{index}" for index in range(61)}
     assert {str(p["Id"]) for p in fleet.reader.list_pools()} == pools
     assert faults.calls("ListUserPoolClients") == ["ListUserPoolClients"] * 2
+
+
+# --------------------------------------------------------------------------------------------------
+# Every kind: named resources, client-level settings, secrets
+# --------------------------------------------------------------------------------------------------
+
+OIDC_SECRET = "oidc-test-secret-not-real"  # the fake's stored value, never a real credential
+GOOGLE_SECRET = "google-test-secret-not-real"
+
+
+def _full(fleet: Fleet) -> seed.FullPool:
+    return seed.full_pool(fleet.cognito, oidc_client_secret=OIDC_SECRET, google_client_secret=GOOGLE_SECRET)
+
+
+def _kind_key(line: Mapping[str, Any]) -> tuple[str, str, str]:
+    target = line["target"]
+    return (str(target.get("clientId", "")), str(target.get("kind", "")), str(target.get("name", "")))
+
+
+def test_group_and_identity_provider_documents_check_each_selected_resource(fleet: Fleet) -> None:
+    # Given a pool with two groups and two identity providers; a group document naming no group and an
+    # identity provider document naming one provider
+    pool = _full(fleet)
+    oidc = pool.identity_providers[0]
+    groups = _doc("groups", kind="group", patch={"Precedence": 5}, mode="correct")
+    idp = _doc(
+        "idp",
+        kind="identityProvider",
+        selector={"names": [oidc]},
+        patch={"ProviderDetails": {"authorize_scopes": "openid email"}},
+        mode="correct",
+    )
+    faults.reset()
+    # When the unit is walked
+    progress = walk_unit(_unit(groups, idp), fleet.reader)
+    # Then the groups were listed and each read, and the named provider read alone
+    assert faults.calls("ListGroups") == ["ListGroups"]
+    assert faults.calls("GetGroup") == ["GetGroup"] * 2
+    assert faults.calls("ListIdentityProviders") == ["ListIdentityProviders"]
+    assert faults.calls("DescribeIdentityProvider") == ["DescribeIdentityProvider"]
+    # And every group and only the named provider is a target, each with the service's live values
+    lines = {_kind_key(line): line for line in progress.lines}
+    assert sorted(lines) == sorted(
+        [("", "group", name) for name in pool.groups] + [("", "identityProvider", oidc)]
+    )
+    for name in pool.groups:
+        live = fleet.cognito.get_group(UserPoolId=pool.user_pool_id, GroupName=name)["Group"]
+        entry = {"path": "/Precedence", "desired": 5, "document": "groups"}
+        if "Precedence" in live:
+            entry["live"] = live["Precedence"]
+        assert lines[("", "group", name)]["drift"] == [entry]
+        assert lines[("", "group", name)]["proposal"]["patch"] == {"Precedence": 5}
+    provider = fleet.cognito.describe_identity_provider(UserPoolId=pool.user_pool_id, ProviderName=oidc)
+    assert lines[("", "identityProvider", oidc)]["drift"] == [
+        {
+            "path": "/ProviderDetails/authorize_scopes",
+            "desired": "openid email",
+            "live": provider["IdentityProvider"]["ProviderDetails"]["authorize_scopes"],
+            "document": "idp",
+        }
+    ]
+    # And no secret is in any line
+    text = json.dumps(progress.lines, default=str)
+    assert OIDC_SECRET not in text
+    assert GOOGLE_SECRET not in text
+
+
+def test_a_secret_is_never_in_a_document_and_a_kept_one_is_compared_redacted(fleet: Fleet) -> None:
+    # Given an identity provider document wanting another client_secret, and one keeping it ("<redacted>")
+    pool = _full(fleet)
+    oidc = pool.identity_providers[0]
+    other = "another-test-secret-not-real"
+
+    # When the first is read: it is refused (sweeps copy patches into reports and corrections)
+    with pytest.raises(InvalidRequest) as refused:
+        _doc(
+            "secret",
+            kind="identityProvider",
+            selector={"names": [oidc]},
+            patch={"ProviderDetails": {"client_secret": other}},
+        )
+    keeps = _doc(
+        "keeps",
+        kind="identityProvider",
+        selector={"names": [oidc, pool.identity_providers[1]]},
+        patch={"ProviderDetails": {"client_secret": "<redacted>"}},
+    )
+    # And the unit of the second is walked
+    lines = {_kind_key(line): line for line in walk_unit(_unit(keeps), fleet.reader).lines}
+
+    # Then the refusal names the secret's pointer without its value; the kept secret is in sync; no line
+    # holds a secret
+    assert refused.value.path == "/patch/ProviderDetails/client_secret"
+    assert other not in refused.value.describe()
+    assert lines[("", "identityProvider", oidc)]["status"] == "in-sync"
+    assert lines[("", "identityProvider", pool.identity_providers[1])]["status"] == "in-sync"
+    text = json.dumps(list(lines.values()), default=str)
+    assert OIDC_SECRET not in text
+    assert GOOGLE_SECRET not in text
+
+
+def test_pool_level_kinds_read_their_own_operation_and_domains_come_from_the_pool(fleet: Fleet) -> None:
+    # Given an mfa, a domain and a log delivery document
+    pool = _full(fleet)
+    documents = (
+        _doc("mfa", kind="mfa", patch={"MfaConfiguration": "ON"}),
+        _doc("domain", kind="domain", patch={"ManagedLoginVersion": 1}),
+        _doc("logs", kind="logDelivery", patch={"LogConfigurations": []}),
+    )
+    # When the unit is walked
+    lines = {_kind_key(line): line for line in walk_unit(_unit(*documents), fleet.reader).lines}
+    # Then each compares with its read operation's output; the domain is the one DescribePool names
+    described = fleet.describe_pool(pool.user_pool_id)
+    assert described["Domain"] == pool.domain
+    mfa = fleet.cognito.get_user_pool_mfa_config(UserPoolId=pool.user_pool_id)
+    domain = fleet.cognito.describe_user_pool_domain(Domain=pool.domain)["DomainDescription"]
+    logs = fleet.cognito.get_log_delivery_configuration(UserPoolId=pool.user_pool_id)
+    assert sorted(lines) == [("", "domain", pool.domain), ("", "logDelivery", ""), ("", "mfa", "")]
+    assert lines[("", "mfa", "")]["drift"] == [
+        {"path": "/MfaConfiguration", "desired": "ON", "live": mfa["MfaConfiguration"], "document": "mfa"}
+    ]
+    assert lines[("", "domain", pool.domain)]["drift"] == [
+        {
+            "path": "/ManagedLoginVersion",
+            "desired": 1,
+            "live": domain["ManagedLoginVersion"],
+            "document": "domain",
+        }
+    ]
+    assert lines[("", "logDelivery", "")]["drift"] == [
+        {
+            "path": "/LogConfigurations",
+            "desired": [],
+            "live": logs["LogDeliveryConfiguration"]["LogConfigurations"],
+            "document": "logs",
+        }
+    ]
+    assert faults.calls("ListIdentityProviders") == []
+
+
+def test_client_selectors_pick_the_client_level_setting(fleet: Fleet) -> None:
+    # Given risk documents at the pool level and for the portal client (which has its own configuration)
+    pool = _full(fleet)
+    want = {"RiskExceptionConfiguration": {"SkippedIPRangeList": ["10.0.0.0/16"]}}
+    documents = (
+        _doc("risk-pool", kind="riskConfiguration", patch=want),
+        _doc("risk-client", kind="riskConfiguration", selector={"clientIds": [pool.client_id]}, patch=want),
+    )
+    # When the unit is walked
+    lines = {_kind_key(line): line for line in walk_unit(_unit(*documents), fleet.reader).lines}
+    # Then the pool's setting and the client's own are two targets, each read with its own ClientId
+    assert sorted(lines) == [("", "riskConfiguration", ""), (pool.client_id, "riskConfiguration", "")]
+    pool_level = fleet.cognito.describe_risk_configuration(UserPoolId=pool.user_pool_id)
+    assert lines[("", "riskConfiguration", "")]["drift"] == [
+        {
+            "path": "/RiskExceptionConfiguration/SkippedIPRangeList",
+            "desired": ["10.0.0.0/16"],
+            "live": pool_level["RiskConfiguration"]["RiskExceptionConfiguration"]["SkippedIPRangeList"],
+            "document": "risk-pool",
+        }
+    ]
+    client_level = fleet.cognito.describe_risk_configuration(
+        UserPoolId=pool.user_pool_id, ClientId=pool.client_id
+    )["RiskConfiguration"]
+    assert client_level["ClientId"] == pool.client_id
+    assert "RiskExceptionConfiguration" not in client_level
+    assert lines[(pool.client_id, "riskConfiguration", "")]["drift"] == [
+        {
+            "path": "/RiskExceptionConfiguration",
+            "desired": want["RiskExceptionConfiguration"],
+            "document": "risk-client",
+        }
+    ]
+
+
+def test_targeted_check_of_one_group(fleet: Fleet) -> None:
+    # Given a group document over both groups of a pool
+    pool = _full(fleet)
+    documents = (_doc("groups", kind="group", patch={"Precedence": 5}), _doc("pool"))
+    faults.reset()
+    # When a check covers one kind and one name (as after an UpdateGroup event)
+    unit = _unit(
+        *documents, only_pool=pool.user_pool_id, only_kinds=frozenset({"group"}), only_name=pool.groups[1]
+    )
+    progress = walk_unit(unit, fleet.reader)
+    # Then only that group is checked: not the other, not the pool's own line
+    assert [_kind_key(line) for line in progress.lines] == [("", "group", pool.groups[1])]
+    assert faults.calls("GetGroup") == ["GetGroup"]
+
+
+def test_resumed_walk_over_every_kind_has_no_duplicates_and_no_gaps(fleet: Fleet) -> None:
+    # Given documents of pool-level, named and client-level kinds over one full pool
+    pool = _full(fleet)
+    documents = (
+        _doc("pool"),
+        _doc("mfa", kind="mfa", patch={"MfaConfiguration": "ON"}),
+        _doc("groups", kind="group", patch={"Precedence": 5}),
+        _doc("idps", kind="identityProvider", patch={"IdpIdentifiers": []}),
+        _doc("clients", kind="client", patch={"RefreshTokenValidity": 7}),
+        _doc(
+            "risk",
+            kind="riskConfiguration",
+            selector={"clientNames": ["acme-partners-portal"]},
+            patch={"RiskExceptionConfiguration": {"SkippedIPRangeList": ["10.0.0.0/16"]}},
+        ),
+    )
+    unit = _unit(*documents)
+    full = walk_unit(unit, Recording(fleet.reader)).lines
+    expected = sorted(
+        [
+            ("", "", ""),
+            ("", "mfa", ""),
+            *(("", "group", name) for name in pool.groups),
+            *(("", "identityProvider", name) for name in pool.identity_providers),
+            (pool.client_id, "", ""),
+            (pool.other_client_id, "", ""),
+            (pool.client_id, "riskConfiguration", ""),
+        ]
+    )
+    assert sorted(_kind_key(line) for line in full) == expected
+    describes = len(expected)  # one read per target (the pool's line is the read that gives its tags)
+    for stop_after in range(1, describes):
+        # Given a walk stopped after `stop_after` reads
+        reader = Recording(fleet.reader)
+        first = walk_unit(unit, reader, should_stop=_stopping_after(reader, stop_after))
+        assert not first.finished, stop_after
+        assert first.cursor is not None
+        # When walking again from its cursor (through its JSON form)
+        cursor = Cursor.from_dict(json.loads(json.dumps(first.cursor.to_dict())))
+        rest = walk_unit(unit, Recording(fleet.reader), after=cursor)
+        # Then every target is checked exactly once, as a full walk checks it
+        combined = [*first.lines, *rest.lines]
+        assert sorted(_kind_key(line) for line in combined) == expected, stop_after
+        assert {_kind_key(line): line for line in combined} == {_kind_key(line): line for line in full}
+
+
+def test_a_failed_group_listing_is_reported_once_and_the_rest_of_the_pool_checked(fleet: Fleet) -> None:
+    # Given a pool whose groups cannot be listed
+    pool = _full(fleet)
+    documents = (
+        _doc("groups", kind="group", patch={"Precedence": 5}),
+        _doc("logs", kind="logDelivery", patch={"LogConfigurations": []}),
+    )
+    faults.inject("ListGroups", "AccessDeniedException", times=2)
+    # When a walk stops right after the failed listing, and another resumes from its cursor
+    reader = Recording(fleet.reader)
+    first = walk_unit(_unit(*documents), reader, should_stop=lambda: bool(faults.calls("ListGroups")))
+    assert first.cursor == Cursor(pool.user_pool_id, kind="group")
+    rest = walk_unit(_unit(*documents), Recording(fleet.reader), after=first.cursor)
+    # Then the listing error is one line naming its operation, and log delivery is still checked
+    lines = [*first.lines, *rest.lines]
+    errors = [line for line in lines if line["status"] == "error"]
+    assert [(e["error"]["code"], e["error"]["operation"]) for e in errors] == [("AccessDenied", "ListGroups")]
+    assert [_kind_key(line) for line in lines if line["status"] != "error"] == [("", "logDelivery", "")]
+
+
+def test_reader_lists_every_page_of_groups(fleet: Fleet) -> None:
+    # Given more groups than one ListGroups page (60) holds
+    pool = fleet.pool("groups")
+    names = {f"group-{index:02d}" for index in range(61)}
+    for name in names:
+        fleet.cognito.create_group(UserPoolId=pool, GroupName=name)
+    faults.reset()
+    # When listed through the reader
+    listed = fleet.reader.list_names(pool, "group")
+    # Then every group once, in two pages
+    assert sorted(listed) == sorted(names)
+    assert faults.calls("ListGroups") == ["ListGroups"] * 2

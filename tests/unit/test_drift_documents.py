@@ -21,6 +21,7 @@ from poolpatch.drift.documents import (
     parse_document,
 )
 from poolpatch.errors import InvalidRequest, PoolpatchError, TargetNotAllowed, UnknownField
+from poolpatch.kinds import KINDS
 
 OWN_ACCOUNT = "111122223333"
 OTHER_ACCOUNT = "444455556666"
@@ -174,7 +175,128 @@ INVALID: list[tuple[str, Any, str, str]] = [
         "/selector/poolTags/a~1b",
     ),
     ("pool-tags-empty-key", _v2(selector={"poolTags": {"": "x"}}), "InvalidRequest", "/selector/poolTags/"),
-    ("unknown-kind", _v2(kind="domain"), "InvalidRequest", "/kind"),
+    ("unknown-kind", _v2(kind="identity-pool"), "InvalidRequest", "/kind"),
+    ("kind-wrong-case", _v2(kind="Group", patch={"Precedence": 1}), "InvalidRequest", "/kind"),
+    (
+        "names-on-kind-pool",
+        _v2(selector={"names": ["admins"]}),
+        "InvalidRequest",
+        "/selector/names",
+    ),
+    (
+        "names-on-kind-client",
+        _v2(kind="client", selector={"names": ["web"]}, patch={"RefreshTokenValidity": 7}),
+        "InvalidRequest",
+        "/selector/names",
+    ),
+    (
+        "names-on-kind-mfa",
+        _v2(kind="mfa", selector={"names": ["x"]}, patch={"MfaConfiguration": "OPTIONAL"}),
+        "InvalidRequest",
+        "/selector/names",
+    ),
+    (
+        "names-on-client-level-kind",
+        _v2(kind="riskConfiguration", selector={"names": ["x"]}, patch={"RiskExceptionConfiguration": {}}),
+        "InvalidRequest",
+        "/selector/names",
+    ),
+    (
+        "names-empty",
+        _v2(kind="group", selector={"names": []}, patch={"Precedence": 1}),
+        "InvalidRequest",
+        "/selector/names",
+    ),
+    (
+        "names-not-list",
+        _v2(kind="group", selector={"names": "admins"}, patch={"Precedence": 1}),
+        "InvalidRequest",
+        "/selector/names",
+    ),
+    (
+        "names-number",
+        _v2(kind="group", selector={"names": ["admins", 7]}, patch={"Precedence": 1}),
+        "InvalidRequest",
+        "/selector/names/1",
+    ),
+    (
+        "names-group-too-long",
+        _v2(kind="group", selector={"names": ["g" * 129]}, patch={"Precedence": 1}),
+        "InvalidRequest",
+        "/selector/names/0",
+    ),
+    (
+        "names-idp-too-long",
+        _v2(kind="identityProvider", selector={"names": ["p" * 33]}, patch={"IdpIdentifiers": []}),
+        "InvalidRequest",
+        "/selector/names/0",
+    ),
+    (
+        "names-domain-upper-case",
+        _v2(kind="domain", selector={"names": ["Auth.Example.com"]}, patch={"ManagedLoginVersion": 2}),
+        "InvalidRequest",
+        "/selector/names/0",
+    ),
+    (
+        "names-null-entry",
+        _v2(kind="resourceServer", selector={"names": [None]}, patch={"Name": "API"}),
+        "InvalidRequest",
+        "/selector/names/0",
+    ),
+    (
+        "client-ids-on-kind-mfa",
+        _v2(kind="mfa", selector={"clientIds": [CLIENT_ID]}, patch={"MfaConfiguration": "OPTIONAL"}),
+        "InvalidRequest",
+        "/selector/clientIds",
+    ),
+    (
+        "client-names-on-kind-group",
+        _v2(kind="group", selector={"clientNames": ["web"]}, patch={"Precedence": 1}),
+        "InvalidRequest",
+        "/selector/clientNames",
+    ),
+    (
+        "client-ids-on-kind-log-delivery",
+        _v2(kind="logDelivery", selector={"clientIds": [CLIENT_ID]}, patch={"LogConfigurations": []}),
+        "InvalidRequest",
+        "/selector/clientIds",
+    ),
+    (
+        "pool-patch-on-kind-group",
+        _v2(kind="group", patch=PATCH),
+        "UnknownField",
+        "/patch/Policies",
+    ),
+    (
+        "group-patch-id-member",
+        _v2(kind="group", patch={"GroupName": "admins"}),
+        "ReadOnlyField",
+        "/patch/GroupName",
+    ),
+    (
+        "idp-patch-wrong-type",
+        _v2(kind="identityProvider", patch={"AttributeMapping": {"email": 1}}),
+        "InvalidValue",
+        "/patch/AttributeMapping/email",
+    ),
+    (
+        "idp-patch-holds-a-secret",
+        _v2(kind="identityProvider", patch={"ProviderDetails": {"client_secret": "PLANTED-IN-A-DOCUMENT"}}),
+        "InvalidRequest",
+        "/patch/ProviderDetails/client_secret",
+    ),
+    (
+        "idp-patch-removes-a-secret",
+        _v2(kind="identityProvider", patch={"ProviderDetails": {"private_key": None}}),
+        "InvalidRequest",
+        "/patch/ProviderDetails/private_key",
+    ),
+    (
+        "mfa-patch-bad-enum",
+        _v2(kind="mfa", patch={"MfaConfiguration": "SOMETIMES"}),
+        "InvalidValue",
+        "/patch/MfaConfiguration",
+    ),
     ("kind-not-string", _v2(kind=["pool"]), "InvalidRequest", "/kind"),
     ("patch-list", _v2(patch=[PATCH]), "InvalidRequest", "/patch"),
     ("patch-string", _v2(patch="MinimumLength=14"), "InvalidRequest", "/patch"),
@@ -446,6 +568,112 @@ def test_v2_selector_members_are_read_and_all_must_match() -> None:
     }
 
 
+#: One valid document per kind (a patch member of the kind's update document), and its selector.
+KIND_DOCUMENTS: list[tuple[str, dict[str, Any], bool]] = [
+    ("pool", _v2(), False),
+    ("client", _v2(kind="client", patch={"RefreshTokenValidity": 7}), True),
+    ("mfa", _v2(kind="mfa", patch={"MfaConfiguration": "ON"}), False),
+    (
+        "domain",
+        _v2(kind="domain", selector={"names": ["auth.example.com"]}, patch={"ManagedLoginVersion": 2}),
+        False,
+    ),
+    (
+        "identityProvider",
+        _v2(
+            kind="identityProvider",
+            selector={"names": ["Google"]},
+            patch={"AttributeMapping": {"email": "email"}},
+        ),
+        False,
+    ),
+    (
+        "resourceServer",
+        _v2(kind="resourceServer", selector={"names": ["https://api.example.com"]}, patch={"Name": "API"}),
+        False,
+    ),
+    ("group", _v2(kind="group", selector={"names": ["admins", "viewers"]}, patch={"Precedence": 1}), False),
+    ("riskConfiguration", _v2(kind="riskConfiguration", patch={"RiskExceptionConfiguration": {}}), False),
+    (
+        "riskConfiguration",
+        _v2(
+            kind="riskConfiguration",
+            selector={"clientIds": [CLIENT_ID]},
+            patch={"CompromisedCredentialsRiskConfiguration": {"Actions": {"EventAction": "BLOCK"}}},
+        ),
+        True,
+    ),
+    ("uiCustomization", _v2(kind="uiCustomization", patch={"CSS": ".label-customizable {}"}), False),
+    (
+        "uiCustomization",
+        _v2(kind="uiCustomization", selector={"clientNames": ["web"]}, patch={"CSS": ".a {}"}),
+        True,
+    ),
+    (
+        "managedLoginBranding",
+        _v2(kind="managedLoginBranding", patch={"UseCognitoProvidedValues": True}),
+        True,
+    ),
+    ("logDelivery", _v2(kind="logDelivery", patch={"LogConfigurations": []}), False),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "body", "client_level"),
+    [
+        pytest.param(kind, body, level, id=f"{kind}-{index}")
+        for index, (kind, body, level) in enumerate(KIND_DOCUMENTS)
+    ],
+)
+def test_every_kind_is_a_valid_document_kind(kind: str, body: dict[str, Any], client_level: bool) -> None:
+    # Given a document of the kind, with a patch member of its update document
+    # When parsed
+    document = _parse(body)
+    # Then it keeps its kind, patch and names; app client settings are client-level targets
+    assert document.kind == kind
+    assert document.patch == body["patch"]
+    assert document.client_level is client_level
+    names = body.get("selector", {}).get("names")
+    assert document.selector.names == (tuple(names) if names else None)
+    assert document.summary()["selector"] == body.get("selector", {})
+
+
+def test_every_kind_has_a_document() -> None:
+    assert {kind for kind, _body, _level in KIND_DOCUMENTS} == set(KINDS)
+
+
+def test_names_select_resources_of_the_kind_and_decide_by_ids() -> None:
+    # Given a group document naming two groups, and one naming none
+    named = _parse(
+        _v2(kind="group", selector={"names": ["admins", "viewers", "admins"]}, patch={"Precedence": 1})
+    )
+    every = _parse(_v2(kind="group", selector={"poolTags": {"env": "prod"}}, patch={"Precedence": 2}))
+    # Then the named one selects exactly its names (kept once, in order), with the precedence of ids
+    assert named.selector.names == ("admins", "viewers")
+    assert named.selector.selects_name("viewers")
+    assert not named.selector.selects_name("Admins")
+    assert named.precedence == BY_IDS
+    # And the other selects every group of the pools it selects, with the precedence of tags
+    assert every.selector.names is None
+    assert every.selector.selects_name("anything")
+    assert every.precedence == BY_TAGS
+
+
+def test_a_redacted_secret_keeps_the_live_value_and_is_accepted() -> None:
+    # Given an identity provider document that keeps the live secret ("<redacted>", as exports show it)
+    body = _v2(kind="identityProvider", patch={"ProviderDetails": {"client_secret": "<redacted>"}})
+    # When it is parsed / Then it is valid and holds only the placeholder
+    assert _parse(body).patch == {"ProviderDetails": {"client_secret": "<redacted>"}}
+
+
+def test_names_refusal_names_the_named_kinds() -> None:
+    # Given `names` on a kind without names
+    error = _rejected(_v2(kind="mfa", selector={"names": ["x"]}, patch={"MfaConfiguration": "ON"}))
+    # Then the remedy lists the kinds that take names
+    assert error.path == "/selector/names"
+    assert "domain, identityProvider, resourceServer, group" in error.describe()
+
+
 def test_star_account_covers_the_allow_list() -> None:
     document = _parse(_v2(selector={"accountIds": ["*"]}))
     assert document.selector.accounts(OWN_ACCOUNT, ALLOWED) == ALLOWED
@@ -621,15 +849,20 @@ def _round_trip_set() -> DocumentSet:
                 ),
             ),
             ("desired/scope.json", _body(selector={"regions": ["us-east-1"]}, description="d")),
+            (
+                "desired/groups.json",
+                _body(kind="group", selector={"names": ["admins"]}, patch={"Precedence": 1}),
+            ),
             ("desired/broken.json", _body(mode="sometimes")),
         ]
     )
 
 
 def test_document_set_round_trip_is_equal() -> None:
-    # Given a set with v1, v2 pool and client documents and an invalid one
+    # Given a set with v1, v2 pool, client and group (with names) documents and an invalid one
     documents = _round_trip_set()
-    assert len(documents.valid) == 3
+    assert len(documents.valid) == 4
+    assert [d.selector.names for d in documents.valid if d.kind == "group"] == [("admins",)]
     assert len(documents.invalid) == 1
     # When it goes through its JSON form (the sweep manifest)
     again = DocumentSet.from_dict(json.loads(json.dumps(documents.to_dict())))

@@ -119,9 +119,23 @@ def test_schema_states_the_defaults_and_enums_of_the_design() -> None:
     definitions = load_schema("desired-state")["definitions"]
     version2, version1 = definitions["documentV2"]["properties"], definitions["documentV1"]["properties"]
 
-    # Then mode is report|correct defaulting to report, kind pool|client defaulting to pool, correct boolean
+    # Then mode is report|correct defaulting to report, kind every configuration kind defaulting to pool,
+    # correct boolean
     assert (version2["mode"]["enum"], version2["mode"]["default"]) == (["report", "correct"], "report")
-    assert (version2["kind"]["enum"], version2["kind"]["default"]) == (["pool", "client"], "pool")
+    assert version2["kind"]["default"] == "pool"
+    assert version2["kind"]["enum"] == [
+        "pool",
+        "client",
+        "mfa",
+        "domain",
+        "identityProvider",
+        "resourceServer",
+        "group",
+        "riskConfiguration",
+        "uiCustomization",
+        "managedLoginBranding",
+        "logDelivery",
+    ]
     assert (version1["correct"]["type"], version1["correct"]["default"]) == ("boolean", False)
     assert set(version2) == {
         "version",
@@ -135,7 +149,15 @@ def test_schema_states_the_defaults_and_enums_of_the_design() -> None:
     }
     assert set(version1) == {"version", "name", "description", "target", "patch", "correct", "correctOwned"}
     selector = definitions["selector"]["properties"]
-    assert set(selector) == {"accountIds", "regions", "userPoolIds", "poolTags", "clientIds", "clientNames"}
+    assert set(selector) == {
+        "accountIds",
+        "regions",
+        "userPoolIds",
+        "poolTags",
+        "clientIds",
+        "clientNames",
+        "names",
+    }
     # And the precedence rules are spelled out where authors read them
     assert "Precedence" in definitions["selector"]["description"]
     assert "conflict" in definitions["selector"]["description"]
@@ -146,8 +168,17 @@ def test_schema_states_the_defaults_and_enums_of_the_design() -> None:
 
 def test_there_are_desired_state_samples() -> None:
     # Given the events/ folder
-    # Then it holds the four desired-state samples the README describes
-    assert set(SAMPLES) >= {"desired-baseline", "desired-prod-tags", "desired-client-baseline", "desired-v1"}
+    # Then it holds the desired-state samples the README describes, and one per family of other kinds
+    assert set(SAMPLES) >= {
+        "desired-baseline",
+        "desired-prod-tags",
+        "desired-client-baseline",
+        "desired-v1",
+        "desired-mfa",
+        "desired-idp",
+        "desired-groups",
+        "desired-risk-client",
+    }
 
 
 @pytest.mark.parametrize("name", SAMPLES)
@@ -236,6 +267,25 @@ ACCEPTED: Final[list[tuple[str, Any]]] = [
     ),
     ("null removes a member", v2(patch={"LambdaConfig": None})),
     ("repeated region", v2(selector={"regions": ["eu-west-1", "eu-west-1"]})),
+    (
+        "group document, named groups",
+        v2(kind="group", selector={"names": ["admins"]}, patch={"Precedence": 1}),
+    ),
+    ("group document, every group", v2(kind="group", patch={"Precedence": 1})),
+    (
+        "resource server named by its URL identifier",
+        v2(kind="resourceServer", selector={"names": ["https://api.example.com"]}, patch={"Name": "API"}),
+    ),
+    ("mfa document", v2(kind="mfa", patch={"MfaConfiguration": "OPTIONAL"})),
+    (
+        "client-level risk document",
+        v2(
+            kind="riskConfiguration",
+            selector={"clientIds": ["1example23456789"]},
+            patch={"RiskExceptionConfiguration": {"SkippedIPRangeList": ["192.0.2.0/24"]}},
+        ),
+    ),
+    ("branding of every client", v2(kind="managedLoginBranding", patch={"UseCognitoProvidedValues": True})),
 ]
 
 
@@ -263,6 +313,18 @@ REFUSED: Final[list[tuple[str, Any, str]]] = [
     ("v2 member `mode` in v1", v1(mode="correct"), "/mode"),
     ("v2 member `selector` in v1", v1(selector={}), "/selector"),
     ("`target` in v2", v2(target={"userPoolId": POOL_ID}), "/target"),
+    ("names on kind pool", v2(selector={"names": ["admins"]}), "/selector/names"),
+    (
+        "names on kind client",
+        v2(kind="client", selector={"names": ["web"]}, patch={"EnableTokenRevocation": True}),
+        "/selector/names",
+    ),
+    (
+        "clientIds on kind group",
+        v2(kind="group", selector={"clientIds": ["1example23456789"]}, patch={"Precedence": 1}),
+        "/selector/clientIds",
+    ),
+    ("empty names", v2(kind="group", selector={"names": []}, patch={"Precedence": 1}), "/selector/names"),
     (
         "clientIds on kind pool",
         v2(kind="pool", selector={"clientIds": ["1example23456789"]}),

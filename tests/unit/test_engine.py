@@ -383,7 +383,7 @@ def test_restore_refuses_a_snapshot_of_another_target(cognito: MemoryCognito, st
 
 def test_input_only_members_are_not_verified() -> None:
     # Given a client plan that sends PublishSecretsInAWSSecretsManager (an action Describe never returns)
-    from poolpatch.engine import Plan, input_only_pointers, verify
+    from poolpatch.pipeline import Plan, input_only_pointers, verify
 
     plan = Plan(
         live={"ClientName": "web"},

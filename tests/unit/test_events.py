@@ -20,13 +20,20 @@ from jsonschema import Draft4Validator
 
 from helpers.events import EVENTBRIDGE_REQUEST_SAMPLES, EVENTS_DIR, SCHEMA_DIR, load_event, load_schema
 from poolpatch.errors import ERROR_CODES
+from poolpatch.request import parse_request
 
 POOL_ID = "eu-west-1_AbCdEf123"
 HUB_ACCOUNT = "111122223333"
 HUB_REGION = "eu-west-1"
 
 EVENTBRIDGE_REQUESTS = EVENTBRIDGE_REQUEST_SAMPLES
-BARE_REQUESTS = ("request-pool", "request-client", "direct-invoke")
+BARE_REQUESTS = (
+    "request-pool",
+    "request-client",
+    "request-mfa",
+    "request-identity-provider",
+    "direct-invoke",
+)
 RESULT_EVENTS = ("result-applied", "result-rejected")
 
 # design.md "Results": the detail-type each status is published under.
@@ -725,3 +732,108 @@ def test_load_event_refuses_names_outside_the_events_folder() -> None:
     # Then it is refused before reading
     with pytest.raises(ValueError, match="outside"):
         load_event("../pyproject.toml")
+
+
+# --------------------------------------------------------------------------- configuration kinds
+
+NAMED_KINDS = ("domain", "identityProvider", "resourceServer", "group")
+UNNAMED_KINDS = (
+    "pool",
+    "client",
+    "mfa",
+    "riskConfiguration",
+    "uiCustomization",
+    "managedLoginBranding",
+    "logDelivery",
+)
+CLIENT_KINDS = ("client", "riskConfiguration", "uiCustomization", "managedLoginBranding")
+
+
+def _target_request(target: dict[str, Any]) -> dict[str, Any]:
+    return {"version": "1", "requestId": "kinds-1", "target": target, "patch": {"Description": "x"}}
+
+
+@pytest.mark.parametrize("kind", NAMED_KINDS)
+def test_named_kind_needs_its_name(kind: str, request_validator: Any) -> None:
+    # Given a target of a named kind (design.md: domain, identityProvider, resourceServer, group)
+    target = {"userPoolId": "eu-west-1_AbCdEf123", "kind": kind}
+
+    # When it is validated without and with a name
+    without = violations(request_validator, _target_request(target))
+    with_name = violations(request_validator, _target_request({**target, "name": "admins"}))
+
+    # Then only the named one passes
+    assert without
+    assert with_name == set()
+
+
+@pytest.mark.parametrize("kind", UNNAMED_KINDS)
+def test_unnamed_kind_refuses_a_name(kind: str, request_validator: Any) -> None:
+    # Given a target of a kind identified by the pool (or client) alone
+    target = {"userPoolId": "eu-west-1_AbCdEf123", "kind": kind}
+    if kind in ("client", "managedLoginBranding"):
+        target["clientId"] = "4r2uq8j1pmbfe0fmdqk9v2l5hn"
+
+    # When it is validated with and without a name
+    plain = violations(request_validator, _target_request(target))
+    named = violations(request_validator, _target_request({**target, "name": "x"}))
+
+    # Then the name is refused
+    assert plain == set()
+    assert named
+
+
+POOL_LEVEL_KINDS = ("pool", "mfa", "domain", "identityProvider", "resourceServer", "group", "logDelivery")
+
+
+@pytest.mark.parametrize("kind", POOL_LEVEL_KINDS)
+def test_pool_level_kind_refuses_a_client(kind: str, request_validator: Any) -> None:
+    # Given a pool-level kind with an app client named
+    target = {"userPoolId": "eu-west-1_AbCdEf123", "kind": kind, "clientId": "4r2uq8j1pmbfe0fmdqk9v2l5hn"}
+    if kind in NAMED_KINDS:
+        target["name"] = "admins"
+
+    # When it is validated
+    problems = violations(request_validator, _target_request(target))
+
+    # Then it is refused
+    assert problems
+
+
+def test_branding_needs_a_client_and_an_unknown_kind_is_refused(request_validator: Any) -> None:
+    # Given a branding target without a client, and a kind the design does not have
+    branding = _target_request({"userPoolId": "eu-west-1_AbCdEf123", "kind": "managedLoginBranding"})
+    unknown = _target_request({"userPoolId": "eu-west-1_AbCdEf123", "kind": "tags"})
+
+    # When they are validated
+    # Then both are refused
+    assert violations(request_validator, branding)
+    assert violations(request_validator, unknown)
+
+
+def test_custom_attributes_only_for_a_pool_kind(request_validator: Any) -> None:
+    # Given custom attributes sent to an mfa target and to an explicit pool target
+    attributes = [{"Name": "tier", "AttributeDataType": "String"}]
+    mfa = {"version": "1", "target": {"userPoolId": "eu-west-1_AbCdEf123", "kind": "mfa"}}
+    pool = {"version": "1", "target": {"userPoolId": "eu-west-1_AbCdEf123", "kind": "pool"}}
+
+    # When they are validated
+    # Then only the pool one passes
+    assert violations(request_validator, {**mfa, "addCustomAttributes": attributes})
+    assert violations(request_validator, {**pool, "addCustomAttributes": attributes}) == set()
+
+
+@pytest.mark.parametrize("kind", CLIENT_KINDS)
+def test_schema_and_parser_agree_on_client_kinds(kind: str, request_validator: Any) -> None:
+    # Given a client-level target of each kind that takes a client
+    document = _target_request(
+        {"userPoolId": "eu-west-1_AbCdEf123", "kind": kind, "clientId": "4r2uq8j1pmbfe0fmdqk9v2l5hn"}
+    )
+
+    # When the schema and the engine's parser both read it
+    problems = violations(request_validator, document)
+    target = parse_request(document).target
+
+    # Then both accept it, with the kind kept
+    assert problems == set()
+    assert target.kind == kind

@@ -21,6 +21,7 @@ from moto.cognitoidp import models as moto_cognito
 
 import poolpatch_fake
 from poolpatch.adapters.fleet import CATEGORIES, Pacer
+from poolpatch.kinds import KINDS
 from poolpatch_fake import faults
 
 if TYPE_CHECKING:
@@ -178,6 +179,22 @@ def test_categories_follow_the_service_quota_categories() -> None:
     assert CATEGORIES["DescribeUserPool"] == CATEGORIES["ListUserPools"] == "UserPoolRead"
     assert CATEGORIES["DescribeUserPoolClient"] == CATEGORIES["ListUserPoolClients"] == "UserPoolClientRead"
     assert "UpdateUserPool" not in CATEGORIES
+
+
+def test_every_read_of_every_kind_is_paced_in_its_category() -> None:
+    # Given the read and list operations of every configuration kind drift reads
+    reads = {entry.read for entry in KINDS.values()} | {
+        entry.list_operation for entry in KINDS.values() if entry.list_operation
+    }
+    # Then each is paced in the category the service counts it in (cognito-surface.md §13), and the one
+    # the quota page lists under no category is not paced
+    assert {operation: CATEGORIES.get(operation) for operation in reads} == {
+        operation: faults.QUOTA_CATEGORIES.get(operation) for operation in reads
+    }
+    unlisted = sorted(operation for operation in reads if operation not in faults.QUOTA_CATEGORIES)
+    assert unlisted == ["GetLogDeliveryConfiguration"]
+    for operation in ("GetUserPoolMfaConfig", "ListGroups", "GetGroup", "DescribeIdentityProvider"):
+        assert CATEGORIES[operation] == "UserPoolResourceRead"
 
 
 # --------------------------------------------------------------------------------------------------

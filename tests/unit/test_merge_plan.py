@@ -89,3 +89,18 @@ def test_diff_of_equal_documents_is_empty() -> None:
 def test_unexpected_ignores_differences_under_removed_members() -> None:
     differences = [Change("/DeviceConfiguration/X", MISSING, False), Change("/MfaConfiguration", "ON", "OFF")]
     assert unexpected(differences, ["/DeviceConfiguration"]) == [differences[1]]
+
+
+def test_diff_treats_an_empty_list_or_object_as_no_member() -> None:
+    # Given reads that show "none" as an absent member or as an empty one (a cleared IdpIdentifiers reads
+    # back absent; a branding style reset to Cognito's values reads back "Settings": {}, "Assets": [])
+    before = {"IdpIdentifiers": [], "Settings": {}, "Name": "a"}
+    after = {"Assets": [], "Name": "a"}
+
+    # When they are compared, and when a member really becomes empty
+    same = diff(before, after)
+    emptied = diff({"IdpIdentifiers": ["corp"]}, {"IdpIdentifiers": []})
+
+    # Then empty and absent are the same configuration; non-empty to empty is a change
+    assert same == []
+    assert [change.path for change in emptied] == ["/IdpIdentifiers"]

@@ -54,6 +54,28 @@ def test_client_request_has_client_kind_and_shares_the_pool_group() -> None:
     assert target.group_id == "444455556666/eu-west-1/eu-west-1_AbC"
 
 
+@pytest.mark.parametrize(
+    "target",
+    [
+        {"kind": "mfa"},
+        {"kind": "group", "name": "admins"},
+        {"kind": "identityProvider", "name": "Google"},
+        {"kind": "riskConfiguration", "clientId": "abc123"},
+        {"kind": "managedLoginBranding", "clientId": "abc123"},
+    ],
+)
+def test_every_kind_of_a_pool_shares_the_pool_group(target: dict[str, str]) -> None:
+    # Given a request for another configuration kind of a pool (design.md: "All kinds of one pool share
+    # the pool's FIFO group")
+    document = _request(target={"userPoolId": "eu-west-1_AbC", "accountId": "444455556666", **target})
+    # When parsed and resolved
+    resolved = parse_request(document).target.resolved(account_id="111122223333", region="eu-west-1")
+    # Then the kind and name are kept, echoed in the target document, and the group is the pool's
+    assert (resolved.kind, resolved.name) == (target["kind"], target.get("name"))
+    assert resolved.to_dict()["kind"] == target["kind"]
+    assert resolved.group_id == "444455556666/eu-west-1/eu-west-1_AbC"
+
+
 def test_transport_id_is_the_default_request_id() -> None:
     # Given a request without requestId
     document = _request(requestId=None)

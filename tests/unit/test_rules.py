@@ -1,4 +1,9 @@
-"""Unit tests for poolpatch.rules: normalisation (prepare) and cross-field rules (finalise)."""
+"""Unit tests for poolpatch.rules: normalisation (prepare) and cross-field rules (finalise).
+
+Patches go through the real pipeline (``pipeline.plan_change``: project, prepare, keep redacted, explicit
+defaults, merge, finalise, check) over Describe objects built from this file's fixtures; the expected
+values are this file's own data, never what ``prepare`` or ``live_document`` return.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,10 @@ from typing import Any
 
 import pytest
 
-from poolpatch import rules
+from poolpatch import pipeline, rules
 from poolpatch.errors import ConflictingSettings, ImmutableSetting, InvalidValue, PoolpatchError
+from poolpatch.kinds import Kind
+from poolpatch.request import Target
 from poolpatch.rules import RuleContext, explicit_defaults, finalise, prepare
 
 # --------------------------------------------------------------------------------------------------
@@ -97,12 +104,34 @@ PRODUCTION_POOL: dict[str, Any] = {
     },
     "UserPoolTier": "ESSENTIALS",
     "KeyConfiguration": {"KeyType": "AWS_OWNED_KEY"},
-    "IssuerConfiguration": {"IssuerType": "ORIGINAL"},
+    "IssuerConfiguration": {"Type": "ORIGINAL"},
     "AcrConfiguration": {
         "Level1": "urn:cognito:loa:1",
         "Level2": "urn:cognito:loa:2",
         "Level3": "urn:cognito:loa:3",
         "Level4": "urn:cognito:loa:4",
+    },
+}
+
+# What UpdateUserPool must receive for PRODUCTION_POOL when a patch changes nothing else (this file's data):
+# the Describe members without the legacy ones (cognito-api.md §3 rows 1-2), the unused by-link pair and
+# the reserved aws: tag (§3 row 14); the meaningful empty list stays (§2.3).
+PRODUCTION_POOL_SENT: dict[str, Any] = {
+    **{
+        key: value
+        for key, value in PRODUCTION_POOL.items()
+        if key not in ("SmsVerificationMessage", "EmailVerificationMessage", "EmailVerificationSubject")
+    },
+    "VerificationMessageTemplate": {
+        "SmsMessage": "Your code is {####}",
+        "EmailMessage": "Welcome! Your code is {####}",
+        "EmailSubject": "Verify your email",
+        "DefaultEmailOption": "CONFIRM_WITH_CODE",
+    },
+    "UserPoolTags": {"team": "identity"},
+    "AdminCreateUserConfig": {
+        "AllowAdminCreateUserOnly": True,
+        "InviteMessageTemplate": PRODUCTION_POOL["AdminCreateUserConfig"]["InviteMessageTemplate"],
     },
 }
 
@@ -209,7 +238,7 @@ def _client_description(document: Mapping[str, Any], *, secret: bool) -> dict[st
 
 
 def _merge(target: Any, patch: Any) -> Any:
-    """RFC 7396 merge patch (the engine's job; reimplemented here to drive the rules)."""
+    """RFC 7396 merge patch, to build this file's fixtures (never to compute what the engine sends)."""
     if not isinstance(patch, Mapping):
         return copy.deepcopy(patch)
     result = dict(target) if isinstance(target, Mapping) else {}
@@ -222,21 +251,20 @@ def _merge(target: Any, patch: Any) -> Any:
 
 
 def _apply(
-    kind: rules.Kind,
+    kind: Kind,
     projected: Mapping[str, Any],
     patch: Mapping[str, Any],
     description: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Run the engine's sequence: prepare, explicit defaults, merge, finalise. Returns (live, result)."""
+    """Plan ``patch`` with the real pipeline (``pipeline.plan_change``) over the Describe object built
+    from ``projected``. Returns (live, the document to send); raises the pipeline's first error."""
     if description is None:
         description = (
             _pool_description(projected) if kind == "pool" else _client_description(projected, secret=False)
         )
-    live = prepare(kind, projected, description)
-    effective_patch = {**patch, **explicit_defaults(kind, patch)}
-    merged = _merge(live, effective_patch)
-    ctx = RuleContext(kind=kind, live=live, patch=patch, description=description)
-    return live, finalise(kind, merged, ctx)
+    target = Target(POOL_ID, None if kind == "pool" else "1example23456789", ACCOUNT, REGION, kind=kind)
+    plan = pipeline.plan_change(target, description, patch)
+    return plan.live, plan.desired
 
 
 def _pool(**changes: Any) -> dict[str, Any]:
@@ -583,13 +611,10 @@ def test_prepare_client_is_idempotent_and_pure(client: dict[str, Any]) -> None:
 def test_unrelated_pool_patch_changes_only_the_patched_member() -> None:
     # Given a realistic pool and a patch touching one member
     # When it goes through the rules
-    live, sent = _apply("pool", PRODUCTION_POOL, {"SmsAuthenticationMessage": "Code: {####}"})
+    _, sent = _apply("pool", PRODUCTION_POOL, {"SmsAuthenticationMessage": "Code: {####}"})
 
-    # Then the only difference from live is that member
-    assert {k: v for k, v in sent.items() if k != "SmsAuthenticationMessage"} == {
-        k: v for k, v in live.items() if k != "SmsAuthenticationMessage"
-    }
-    assert sent["SmsAuthenticationMessage"] == "Code: {####}"
+    # Then the whole write-ready pool is sent, with only that member changed
+    assert sent == {**PRODUCTION_POOL_SENT, "SmsAuthenticationMessage": "Code: {####}"}
 
 
 def test_finalise_does_not_modify_its_inputs() -> None:
@@ -633,10 +658,10 @@ def test_patch_removing_legacy_members_is_accepted_as_a_no_op() -> None:
     patch = {"SmsVerificationMessage": None, "AdminCreateUserConfig": {"UnusedAccountValidityDays": None}}
 
     # When finalised
-    live, sent = _apply("pool", PRODUCTION_POOL, patch)
+    _, sent = _apply("pool", PRODUCTION_POOL, patch)
 
-    # Then the document equals the live one
-    assert sent == live
+    # Then the document is the write-ready pool, unchanged
+    assert sent == PRODUCTION_POOL_SENT
 
 
 def test_patch_setting_an_aws_tag_is_refused() -> None:
@@ -828,12 +853,13 @@ def test_pre_token_rule_ignores_patches_of_other_triggers() -> None:
     pool = _pool(LambdaConfig={"PreTokenGeneration": _fn("old-name")})
 
     # When the patch changes another trigger
-    live, sent = _apply("pool", pool, {"LambdaConfig": {"PostConfirmation": _fn("post-2")}})
+    _, sent = _apply("pool", pool, {"LambdaConfig": {"PostConfirmation": _fn("post-2")}})
 
     # Then the pre-token members are left as they were
     assert sent["LambdaConfig"]["PreTokenGeneration"] == _fn("old-name")
     assert (
-        sent["LambdaConfig"]["PreTokenGenerationConfig"] == live["LambdaConfig"]["PreTokenGenerationConfig"]
+        sent["LambdaConfig"]["PreTokenGenerationConfig"]
+        == PRODUCTION_POOL["LambdaConfig"]["PreTokenGenerationConfig"]
     )
 
 
@@ -1152,10 +1178,10 @@ def test_empty_value_written_by_the_patch_is_sent_as_written() -> None:
 def test_unrelated_client_patch_changes_only_the_patched_member() -> None:
     # Given a realistic client
     # When the patch renames it
-    live, sent = _apply("client", WEB_CLIENT, {"ClientName": "web-2"})
+    _, sent = _apply("client", WEB_CLIENT, {"ClientName": "web-2"})
 
-    # Then only the name differs
-    assert {**live, "ClientName": "web-2"} == sent
+    # Then the whole client is sent as described, with only the name changed
+    assert sent == {**WEB_CLIENT, "ClientName": "web-2"}
 
 
 def test_token_number_without_matching_unit_is_refused() -> None:
@@ -1455,7 +1481,7 @@ def test_publish_secrets_sent_only_when_the_patch_names_it() -> None:
 
 def test_every_rule_error_has_path_and_remedy() -> None:
     # Given a handful of failing patches across rules
-    cases: list[tuple[rules.Kind, dict[str, Any], dict[str, Any]]] = [
+    cases: list[tuple[Kind, dict[str, Any], dict[str, Any]]] = [
         ("pool", PRODUCTION_POOL, {"UserPoolAddOns": {"AdvancedSecurityMode": "AUDIT"}}),
         ("pool", LEGACY_LITE_POOL, {"MfaConfiguration": "ON"}),
         ("pool", PRODUCTION_POOL, {"LambdaConfig": {"KMSKeyID": None}}),
@@ -1576,3 +1602,109 @@ def test_empty_tag_values_survive_prepare() -> None:
     prepared = prepare("pool", document, {})
     assert prepared["UserPoolTags"] == {"legal-hold": "", "team": "identity"}
     assert "EmailConfiguration" not in prepared
+
+
+@pytest.mark.parametrize(
+    ("kind", "document", "member", "sent_value"),
+    [
+        ("pool", PRODUCTION_POOL, "MfaConfiguration", "OFF"),
+        ("pool", PRODUCTION_POOL, "DeletionProtection", "INACTIVE"),
+        (
+            "pool",
+            _pool(UserAttributeUpdateSettings={"AttributesRequireVerificationBeforeUpdate": ["email"]}),
+            "UserAttributeUpdateSettings",
+            {"AttributesRequireVerificationBeforeUpdate": []},
+        ),
+        (
+            "pool",
+            PRODUCTION_POOL,
+            "Policies",
+            {
+                "PasswordPolicy": {
+                    "MinimumLength": 8,
+                    "RequireUppercase": True,
+                    "RequireLowercase": True,
+                    "RequireNumbers": True,
+                    "RequireSymbols": True,
+                    "TemporaryPasswordValidityDays": 7,
+                },
+                "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD"]},
+            },
+        ),
+        ("client", _client(EnableTokenRevocation=False), "EnableTokenRevocation", True),
+    ],
+)
+def test_removing_a_member_the_service_keeps_sends_its_documented_default(
+    kind: Kind, document: dict[str, Any], member: str, sent_value: Any
+) -> None:
+    # Given a live pool or client holding a value where omission keeps it (cognito-api.md §1, §4.1)
+    # When a patch removes the member
+    _, sent = _apply(kind, document, {member: None})
+
+    # Then the documented default is sent, not an omission the service would ignore
+    assert sent[member] == sent_value
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "read", "member", "sent_value"),
+    [
+        (
+            "identityProvider",
+            "Acme",
+            {
+                "ProviderType": "OIDC",
+                "ProviderDetails": {"client_id": "a"},
+                "AttributeMapping": {"email": "mail"},
+            },
+            "AttributeMapping",
+            {},
+        ),
+        (
+            "identityProvider",
+            "Acme",
+            {
+                "ProviderType": "OIDC",
+                "ProviderDetails": {"client_id": "a"},
+                "IdpIdentifiers": ["acme.example"],
+            },
+            "IdpIdentifiers",
+            [],
+        ),
+        (
+            "identityProvider",
+            "Acme",
+            {
+                "ProviderType": "OIDC",
+                "ProviderDetails": {"client_id": "a"},
+                "AcrMapping": {"acr": "urn:loa:1"},
+            },
+            "AcrMapping",
+            {},
+        ),
+        ("group", "admins", {"GroupName": "admins", "Description": "Administrators"}, "Description", ""),
+        (
+            "logDelivery",
+            None,
+            {"LogConfigurations": [{"LogLevel": "ERROR", "EventSource": "userNotification"}]},
+            "LogConfigurations",
+            [],
+        ),
+    ],
+)
+def test_removing_a_member_other_kinds_keep_sends_it_empty(
+    kind: Kind, name: str | None, read: dict[str, Any], member: str, sent_value: Any
+) -> None:
+    # Given an identity provider or group holding a value its update keeps when omitted (cognito-surface.md
+    # §3: omitted = kept, empty = cleared; §5: UpdateGroup keeps omitted members), or the log delivery list
+    # (required; §9: [] removes every delivery)
+    target = Target(POOL_ID, None, ACCOUNT, REGION, kind=kind, name=name)
+
+    # When a patch removes the member
+    plan = pipeline.plan_change(target, read, {member: None})
+
+    # Then the empty value is sent, replacing the live one (never merged into it), and the plan shows
+    # every live entry going
+    live = read[member]
+    removed = [f"/{member}/{key}" for key in live] if isinstance(live, dict) else [f"/{member}"]
+    assert plan.desired[member] == sent_value
+    assert [change.path for change in plan.changes] == removed

@@ -65,6 +65,33 @@ def test_local_store_write_failure_is_snapshot_failed(tmp_path: Path) -> None:
     assert caught.value.retryable
 
 
+def test_local_store_name_too_long_is_not_retried(tmp_path: Path) -> None:
+    # Given a key with a folder name longer than any file system allows (255 bytes)
+    store = LocalSnapshotStore(tmp_path)
+    key = f"snapshots/a/group-{'x' * 300}/before.json"
+    # When writing / Then SnapshotFailed that a retry cannot fix
+    with pytest.raises(SnapshotFailed) as caught:
+        store.put(key, DOC)
+    assert not caught.value.retryable
+
+
+def test_long_names_are_cut_to_a_digest_that_keeps_them_apart() -> None:
+    # Given two valid 128-character group names that differ only in their last character
+    first = Target(
+        "eu-west-1_AbC", account_id="111122223333", region="eu-west-1", kind="group", name="é" * 127 + "a"
+    )
+    second = Target(
+        "eu-west-1_AbC", account_id="111122223333", region="eu-west-1", kind="group", name="é" * 127 + "b"
+    )
+    # When their snapshot keys are made
+    keys = [snapshot_key(t, started=STARTED, request_id="r-1", phase="before") for t in (first, second)]
+    # Then each folder name fits S3 and file systems, and the two stay apart
+    segments = [key.split("/")[4] for key in keys]
+    assert all(len(segment.encode()) <= 255 for segment in segments)
+    assert segments[0] != segments[1]
+    assert all("%%" in segment for segment in segments)
+
+
 def test_local_store_missing_and_foreign_files(tmp_path: Path) -> None:
     store = LocalSnapshotStore(tmp_path)
     with pytest.raises(NotFound):

@@ -70,34 +70,80 @@ FUNCTION_ENV = {
         "DRIFT_CORRECTION",
     },
 }
+# The target role's Cognito grants: the read and write of every configuration kind (the
+# kind table itself is in test_kind_permissions.py), DescribeUserPoolDomain on "*".
 COGNITO_ACTIONS = frozenset(
     {
         "cognito-idp:DescribeUserPool",
-        "cognito-idp:DescribeUserPoolClient",
         "cognito-idp:UpdateUserPool",
-        "cognito-idp:UpdateUserPoolClient",
         "cognito-idp:AddCustomAttributes",
+        "cognito-idp:DescribeUserPoolClient",
+        "cognito-idp:UpdateUserPoolClient",
+        "cognito-idp:GetUserPoolMfaConfig",
+        "cognito-idp:SetUserPoolMfaConfig",
+        "cognito-idp:DescribeUserPoolDomain",
+        "cognito-idp:UpdateUserPoolDomain",
+        "cognito-idp:DescribeIdentityProvider",
+        "cognito-idp:UpdateIdentityProvider",
+        "cognito-idp:DescribeResourceServer",
+        "cognito-idp:UpdateResourceServer",
+        "cognito-idp:GetGroup",
+        "cognito-idp:UpdateGroup",
+        "cognito-idp:DescribeRiskConfiguration",
+        "cognito-idp:SetRiskConfiguration",
+        "cognito-idp:GetUICustomization",
+        "cognito-idp:SetUICustomization",
+        "cognito-idp:DescribeManagedLoginBrandingByClient",
+        "cognito-idp:UpdateManagedLoginBranding",
+        "cognito-idp:GetLogDeliveryConfiguration",
+        "cognito-idp:SetLogDeliveryConfiguration",
     }
 )
+# What a drift sweep lists and reads, every configuration kind included.
 READ_ACTIONS = frozenset(
     {
-        "cognito-idp:DescribeUserPool",
-        "cognito-idp:DescribeUserPoolClient",
         "cognito-idp:ListUserPools",
+        "cognito-idp:DescribeUserPool",
         "cognito-idp:ListUserPoolClients",
+        "cognito-idp:DescribeUserPoolClient",
         "cognito-idp:ListTagsForResource",
         "cognito-idp:GetUserPoolMfaConfig",
+        "cognito-idp:DescribeUserPoolDomain",
+        "cognito-idp:ListIdentityProviders",
+        "cognito-idp:DescribeIdentityProvider",
+        "cognito-idp:ListResourceServers",
+        "cognito-idp:DescribeResourceServer",
+        "cognito-idp:ListGroups",
+        "cognito-idp:GetGroup",
+        "cognito-idp:DescribeRiskConfiguration",
+        "cognito-idp:GetUICustomization",
+        "cognito-idp:DescribeManagedLoginBrandingByClient",
+        "cognito-idp:GetLogDeliveryConfiguration",
     }
 )
+# Cognito reads that have no resource type (Service Authorization Reference): granted on "*".
+UNSCOPED_READS = frozenset({"cognito-idp:ListUserPools", "cognito-idp:DescribeUserPoolDomain"})
 # Cognito writes of every family the read role must never perform.
 COGNITO_WRITES = (
     "cognito-idp:UpdateUserPool",
     "cognito-idp:UpdateUserPoolClient",
     "cognito-idp:AddCustomAttributes",
     "cognito-idp:SetUserPoolMfaConfig",
+    "cognito-idp:UpdateUserPoolDomain",
+    "cognito-idp:UpdateIdentityProvider",
+    "cognito-idp:UpdateResourceServer",
+    "cognito-idp:UpdateGroup",
+    "cognito-idp:SetRiskConfiguration",
+    "cognito-idp:SetUICustomization",
+    "cognito-idp:UpdateManagedLoginBranding",
+    "cognito-idp:SetLogDeliveryConfiguration",
     "cognito-idp:CreateUserPoolClient",
+    "cognito-idp:CreateManagedLoginBranding",
     "cognito-idp:DeleteUserPool",
+    "cognito-idp:DeleteUserPoolDomain",
     "cognito-idp:AdminCreateUser",
+    "cognito-idp:AssociateWebACL",
+    "cognito-idp:DisassociateWebACL",
     "cognito-idp:TagResource",
     "cognito-idp:UntagResource",
     "cognito-idp:StartUserImportJob",
@@ -1306,23 +1352,41 @@ def test_the_read_role_only_reads_and_denies_every_write(target_template: Templa
     assert allowed == READ_ACTIONS
     for action in READ_ACTIONS:
         assert decide(statements, action, pool, {}) == "Allow", action
+    # (on "*" only the reads that have no resource type)
+    unscoped = {
+        str(a)
+        for s in statements
+        if s["Effect"] == "Allow" and s["Resource"] == "*"
+        for a in as_list(s["Action"])
+    }
+    assert unscoped == UNSCOPED_READS
     # ... and every write is explicitly denied, even if a policy granting it were attached later
     for action in COGNITO_WRITES:
         assert decide(statements, action, pool, {}) == "Deny", action
     assert not target(target_template).props("ReadRole").get("ManagedPolicyArns")
 
 
-def test_target_role_may_only_describe_and_update_user_pools(target_template: Template) -> None:
+def test_target_role_may_only_read_and_update_user_pool_configuration(target_template: Template) -> None:
     # Given the target role's permission policies
     role = props(target_template["Resources"]["TargetRole"])
     # When every statement is read
     statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
-    # Then the only grant is the five Cognito actions on this account's user pools
-    assert len(statements) == 1
-    assert set(statements[0]["Action"]) == COGNITO_ACTIONS
-    assert resource_text(statements[0]["Resource"]) == (
-        "arn:${AWS::Partition}:cognito-idp:*:${AWS::AccountId}:userpool/*"
-    )
+    cognito = [s for s in statements if any(str(a).startswith("cognito-idp:") for a in as_list(s["Action"]))]
+    # Then its Cognito grants are the read and write of every kind, and nothing else ...
+    assert {str(a) for s in cognito for a in as_list(s["Action"])} == COGNITO_ACTIONS
+    assert all(s["Effect"] == "Allow" for s in statements)
+    # ... on this account's user pools, but DescribeUserPoolDomain, which has no resource type
+    unscoped = {str(a) for s in cognito if s["Resource"] == "*" for a in as_list(s["Action"])}
+    assert unscoped == {"cognito-idp:DescribeUserPoolDomain"}
+    for statement in cognito:
+        if statement["Resource"] != "*":
+            assert resource_text(statement["Resource"]) == (
+                "arn:${AWS::Partition}:cognito-idp:*:${AWS::AccountId}:userpool/*"
+            ), statement["Sid"]
+    # and the only other grants are the log-delivery ones a logDelivery write needs
+    others = {str(a).split(":", 1)[0] for s in statements if s not in cognito for a in as_list(s["Action"])}
+    assert others == {"logs", "s3", "firehose", "iam"}
+    assert cognito_write_violations(target_template) == []
     assert not role.get("ManagedPolicyArns")
     assert target_template["Parameters"]["ExternalId"]["NoEcho"] is True
 

@@ -2,16 +2,22 @@
 
 Commands (design.md, "Command line")::
 
-    poolpatch export   --user-pool-id ID [--client-id ID]
-    poolpatch skeleton pool|client
-    poolpatch plan     --user-pool-id ID [--client-id ID] --patch JSON|file://PATH [--detailed-exitcode]
-    poolpatch apply    --user-pool-id ID [--client-id ID] --patch JSON|file://PATH
+    poolpatch export   --user-pool-id ID [--client-id ID] [--kind KIND] [--name NAME]
+    poolpatch skeleton KIND
+    poolpatch plan     --user-pool-id ID [--client-id ID] [--kind KIND] [--name NAME] --patch JSON|file://PATH
+                       [--detailed-exitcode]
+    poolpatch apply    --user-pool-id ID [--client-id ID] [--kind KIND] [--name NAME] --patch JSON|file://PATH
     poolpatch apply    --request file://PATH
     poolpatch drift    --desired PATH|file://PATH|s3://BUCKET/PREFIX [--correct] [--report-dir DIR]
 
 Exit codes: 0 success (including ``unchanged``), 1 rejected or failed (usage
 errors too, so that 2 keeps its single meaning), 2 changes planned (only with
 ``plan --detailed-exitcode``) or drift found (``drift``).
+
+``--kind`` selects the configuration kind (design.md, "Configuration kinds"; default ``client`` with
+``--client-id``, else ``pool``) and ``--name`` the domain, identity provider, resource server or group.
+``export`` shows secrets as ``"<redacted>"``; in a patch that value keeps the live secret, so an export
+applies back without the secret ever leaving AWS.
 """
 
 from __future__ import annotations
@@ -27,9 +33,11 @@ from typing import Any, NoReturn, TextIO
 
 from poolpatch import __version__, cli_drift, ownership
 from poolpatch.errors import InvalidRequest, PoolpatchError, TargetNotAllowed
+from poolpatch.kinds import ALL_KINDS, spec
 from poolpatch.plan import MISSING, Change
-from poolpatch.request import ChangeRequest, Target, load_json, parse_request
+from poolpatch.request import ChangeRequest, Target, load_json, parse_request, parse_target
 from poolpatch.result import Result
+from poolpatch.snapshot import redact_changes
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -79,6 +87,42 @@ def _common(*, suppress: bool = False) -> _Parser:
 def _target_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
     parser.add_argument("--user-pool-id", required=required, help="the user pool, e.g. eu-west-1_AbCdEf123")
     parser.add_argument("--client-id", help="an app client of the pool: the change is for that client")
+    parser.add_argument(
+        "--kind",
+        choices=ALL_KINDS,
+        default=None,
+        help="the configuration kind (default: client with --client-id, else pool)",
+    )
+    parser.add_argument(
+        "--name",
+        default=None,
+        help="the name of a domain, identity provider, resource server (Identifier) or group",
+    )
+
+
+def _target_document(args: argparse.Namespace) -> dict[str, str]:
+    """The ``target`` object of the options given (validated by the request parser)."""
+    target = {"userPoolId": args.user_pool_id}
+    for option, member in (("client_id", "clientId"), ("kind", "kind"), ("name", "name")):
+        if getattr(args, option, None) is not None:
+            target[member] = getattr(args, option)
+    return target
+
+
+def _refused_target(args: argparse.Namespace) -> dict[str, str]:
+    """The ``target`` of a result for a request refused before the engine: what is valid of the options.
+
+    Never an unvalidated ``--name`` (it may be anything); ``--kind`` is one of the kinds (argparse).
+    """
+    if not args.user_pool_id:
+        return {}
+    try:
+        return parse_target(_target_document(args)).to_dict()
+    except PoolpatchError:
+        target = {"userPoolId": args.user_pool_id}
+        if args.kind is not None:
+            target["kind"] = args.kind
+        return target
 
 
 def _change_options(parser: argparse.ArgumentParser) -> None:
@@ -127,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _target_options(export, required=True)
     skeleton = commands.add_parser("skeleton", parents=[sub_common], help="the update document's shape")
-    skeleton.add_argument("kind", choices=("pool", "client"))
+    skeleton.add_argument("kind", choices=ALL_KINDS)
     plan = commands.add_parser(
         "plan", parents=[sub_common], help="show what a change would do; write nothing"
     )
@@ -165,8 +209,7 @@ def main(
         return _change(args, out, err)
     except PoolpatchError as error:
         if args.output == "json" and args.command in {"plan", "apply"}:
-            target = {"userPoolId": args.user_pool_id} if args.user_pool_id else {}
-            _print_json(Result.from_error(error, args.request_id, target).to_dict(), out)
+            _print_json(Result.from_error(error, args.request_id, _refused_target(args)).to_dict(), out)
         err.write(_error_line(error) + "\n")
         return EXIT_FAILED
 
@@ -175,27 +218,33 @@ def main(
 
 
 def _export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from poolpatch import engine, model
-    from poolpatch.adapters.cognito import Boto3Cognito
+    from poolpatch import model, pipeline
+    from poolpatch.adapters.cognito import Boto3Cognito, write_ids
     from poolpatch.adapters.session import AwsContext
+    from poolpatch.snapshot import redact_secrets
 
+    target = parse_target(_target_document(args))
     context = AwsContext.from_cli(args)
-    target = Target(args.user_pool_id, args.client_id)
     described = Boto3Cognito(context.client("cognito-idp")).describe(target)
-    engine.guard_unknown_members(target.kind, described)
-    document: dict[str, Any] = {
-        member: getattr(target, _ATTR[member]) for member in model.ID_MEMBERS[target.kind]
-    }
-    document.update(engine.live_document(target.kind, described.parsed))
+    pipeline.guard_unknown_members(target.kind, described)
+    parsed = pipeline.own_description(target, described.parsed)
+    branding = parsed.get("ManagedLoginBrandingId")
+    document: dict[str, Any] = write_ids(target, branding_id=branding if isinstance(branding, str) else None)
+    live = pipeline.live_document(target.kind, parsed)
+    shown = redact_secrets(target.kind, live)
+    document.update(shown)
     _print_json(document, out)
+    if shown != live:
+        # stderr keeps stdout valid JSON; the AWS CLI would write the placeholder as the secret.
+        err.write(
+            'warning: secrets are shown as "<redacted>": apply this document with poolpatch (which keeps the '
+            "live secret), never with the AWS CLI's --cli-input-json\n"
+        )
     modified = described.parsed.get("LastModifiedDate")
     if modified is not None:
         # For --expected-last-modified-date; stderr keeps stdout valid --cli-input-json.
         err.write(f"LastModifiedDate: {json.dumps(modified, default=model.json_default)}\n")
     return EXIT_OK
-
-
-_ATTR = {"UserPoolId": "user_pool_id", "ClientId": "client_id"}
 
 
 def _change(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -217,6 +266,8 @@ def _change(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     result = runner.run(request)
     if args.output == "json":
         _print_json(result.to_dict(), out)
+        for warning in result.warnings:  # in the document too; stderr is for the person running it
+            err.write(f"warning: {warning}\n")
     else:
         out.write(render(result, color=_use_color(args, out)))
     if result.owner:
@@ -276,10 +327,7 @@ def _request_from_args(args: argparse.Namespace) -> ChangeRequest:
     document = {
         "version": "1",
         "requestId": args.request_id,
-        "target": {
-            "userPoolId": args.user_pool_id,
-            **({"clientId": args.client_id} if args.client_id else {}),
-        },
+        "target": _target_document(args),
         "mode": mode,
         "reason": args.reason,
         "requestedBy": args.requested_by if args.requested_by is not None else os.environ.get("USER", ""),
@@ -334,12 +382,12 @@ def render(result: Result, *, color: bool = False) -> str:
         return f"{_COLORS[name]}{text}{_RESET}" if color else text
 
     target = result.target
-    subject = f"app client {target['clientId']} of user pool" if target.get("clientId") else "user pool"
     where = ", ".join(v for v in (target.get("accountId"), target.get("region")) if v)
-    lines = [paint(f"{subject} {target['userPoolId']}" + (f" ({where})" if where else ""), "bold")]
+    lines = [paint(_subject(result) + (f" ({where})" if where else ""), "bold")]
     lines.append(f"request {result.request_id}: {len(result.changes)} change(s)")
-    for change in result.changes:
+    for change in redact_changes(result.kind, result.changes):
         lines.extend(_render_change(change, paint))
+    lines.extend(paint(f"warning: {warning}", "yellow") for warning in result.warnings)
     status_color = {"applied": "green", "unchanged": "dim", "planned": "yellow"}.get(result.status, "red")
     lines.append(f"status: {paint(result.status, status_color)}")
     for phase, reference in result.snapshots.items():
@@ -348,7 +396,8 @@ def render(result: Result, *, color: bool = False) -> str:
         if result.differences:
             lines.append(paint(f"verification: WARNING, {len(result.differences)} difference(s):", "yellow"))
             lines.extend(
-                f"  {c.path}: expected {_show(c.before)}, live {_show(c.after)}" for c in result.differences
+                f"  {c.path}: expected {_show(c.before)}, live {_show(c.after)}"
+                for c in redact_changes(result.kind, result.differences)
             )
         elif result.verification_error is None:
             lines.append("verification: the live configuration equals the plan")
@@ -357,6 +406,23 @@ def render(result: Result, *, color: bool = False) -> str:
     if result.error is not None:
         lines.append(paint(_error_line(result.error), "red"))
     return "\n".join(lines) + "\n"
+
+
+def _subject(result: Result) -> str:
+    """What the result is about: ``identity provider "Google" of user pool eu-west-1_...``."""
+    target = result.target
+    kind = result.kind
+    pool = f"user pool {target['userPoolId']}"
+    if kind == "pool":
+        return pool
+    if kind == "client":
+        return f"app client {target['clientId']} of {pool}"
+    words = [spec(kind).label]
+    if target.get("name") is not None:
+        words.append(json.dumps(target["name"]))
+    if target.get("clientId"):
+        words.append(f"of app client {target['clientId']}")
+    return " ".join([*words, "of", pool])
 
 
 def _error_line(error: PoolpatchError) -> str:

@@ -1,10 +1,17 @@
-"""The engine: one change request through the algorithm of design.md.
+"""The engine: one change request through the algorithm of design.md, for any configuration kind.
 
-describe → unknown-field guard → (redelivery: crash recovery) → precondition →
-project + prepare → check the patch → merge → finalise → plan → (plan mode
-stops) → botocore's own input validation → before snapshot (with the write
-intent) → confirming describe (re-plan if another writer moved the target) →
-AddCustomAttributes / update → describe again → verify → after snapshot.
+read the target (its kind's read operation) → unknown-field guard → (redelivery:
+crash recovery) → precondition → read the kinds its rules look at (context) →
+the pure pipeline (:func:`poolpatch.pipeline.plan_change`: project, prepare,
+check, merge, finalise, diff) → (plan mode stops) → botocore's own input
+validation → before snapshot (with the write intent, and the kinds the write may
+change besides the target: companions) → confirming read (re-plan if another
+writer moved the target) → AddCustomAttributes / write → read again → verify →
+after snapshot.
+
+This module only orchestrates: what a kind is lives in :mod:`poolpatch.kinds`,
+the pure steps in :mod:`poolpatch.pipeline`, the snapshot document and its
+redaction in :mod:`poolpatch.snapshot`.
 
 **No silent revert.** Cognito has no conditional update, so just before the
 write the engine describes the target again; if its configuration is no longer
@@ -37,49 +44,54 @@ for a request that cannot proceed.
 
 from __future__ import annotations
 
-import copy
-import functools
 import json
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from concurrent import futures
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import botocore
-from botocore.model import ListShape, Shape
-from botocore.validate import ParamValidator
-
-from poolpatch import __version__, model, rules
-from poolpatch.adapters.cognito import CognitoPort, Described
+from poolpatch import model
+from poolpatch.adapters.cognito import CognitoPort, Described, write_ids
 from poolpatch.adapters.snapshots import Found, Phase, SnapshotStore, snapshot_key
+from poolpatch.attributes import attribute_changes, attribute_names, custom_name
 from poolpatch.errors import (
     ConcurrentModification,
-    ImmutableSetting,
     InvalidRequest,
-    InvalidValue,
+    NotFound,
     PoolpatchError,
     PreconditionFailed,
-    SdkModelOutdated,
 )
-from poolpatch.merge import escape, merge_patch, named_pointers, related, removed_pointers
+from poolpatch.kinds import REDACTED, Kind, spec
 from poolpatch.ownership import owner_of
-from poolpatch.plan import MISSING, Change, diff, unexpected
-from poolpatch.request import ChangeRequest, Kind, Target
+from poolpatch.pipeline import (
+    Plan,
+    check_precondition,
+    check_write_input,
+    guard_unknown_members,
+    keep_redacted,
+    known_member,
+    live_document,
+    own_description,
+    plan_change,
+    replacement_patch,
+    strip_ids,
+    verify,
+)
+from poolpatch.plan import Change, diff
+from poolpatch.pointer import related
+from poolpatch.request import ChangeRequest, Target
 from poolpatch.result import Result
+from poolpatch.snapshot import redact_description, redact_secrets, request_summary, snapshot_document
 
-#: Custom attributes per user pool (not adjustable; cognito-api.md §6).
-MAX_CUSTOM_ATTRIBUTES = 50
 #: Attempts at the verifying describe and the after snapshot, once the write has happened.
 AFTER_WRITE_ATTEMPTS = 3
 AFTER_WRITE_BACKOFF = 0.2
 AFTER_WRITE_BACKOFF_CAP = 2.0
 #: Re-plans when the confirming describe finds the target changed by another writer.
 REPLAN_ROUNDS = 2
-#: Tolerance when comparing ``expectedLastModifiedDate`` (Cognito reports milliseconds).
-_PRECONDITION_TOLERANCE = 0.001
 
 CognitoFactory = Callable[[Target], CognitoPort]
 
@@ -101,17 +113,7 @@ class _Attempt:
     plan: Plan
     started: datetime
     before: str | None = None
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What a request would do to one target."""
-
-    live: dict[str, Any]
-    desired: dict[str, Any]
-    removed: tuple[str, ...]
-    new_attributes: tuple[dict[str, Any], ...]
-    changes: tuple[Change, ...]
+    context: Mapping[Kind, Mapping[str, Any]] | None = None
 
 
 class Engine:
@@ -159,7 +161,7 @@ class Engine:
         port = self._cognito(target)
         result.session = getattr(port, "session", None)
         started = self._clock()
-        described = port.describe(target)
+        described = _describe(port, target)
         if target.kind == "pool":
             result.owner = owner_of(described.parsed.get("UserPoolTags"))
         guard_unknown_members(target.kind, described)
@@ -176,13 +178,15 @@ class Engine:
         unchanged = (
             prior
             if prior is not None
-            and _strip_ids(target.kind, prior[1]["updateDocument"])
+            and _kept(target.kind, prior[1]["updateDocument"], live_document(target.kind, described.parsed))
             == live_document(target.kind, described.parsed)
             else None
         )
         if unchanged is None or not _only_own_writes_since(unchanged[1], described):
             check_precondition(request, described.parsed)
-        plan = self.plan(request, target, described)
+        context = self._context(port, target)
+        plan = self.plan(request, target, described, context=context)
+        result.warnings = list(plan.warnings)
         carried = _carried_attributes(prior, described.parsed) if prior else ()
         result.changes = [*plan.changes, *carried]
         if not result.changes:
@@ -194,7 +198,7 @@ class Engine:
         if prior is not None:  # new snapshots go to a new, write-once folder after the earlier attempt's
             started = max(started, _stamp_of(prior[0]) + timedelta(seconds=1))
         # With the state unchanged, the earlier attempt's snapshot stays the before snapshot.
-        attempt = _Attempt(described, plan, started, unchanged[0] if unchanged else None)
+        attempt = _Attempt(described, plan, started, unchanged[0] if unchanged else None, context)
         if not self._confirm(port, request, target, result, attempt):
             return
         plan, started = attempt.plan, attempt.started
@@ -223,7 +227,8 @@ class Engine:
             if round_ == REPLAN_ROUNDS:
                 break
             guard_unknown_members(target.kind, current)
-            attempt.described, attempt.plan = current, self.plan(request, target, current)
+            attempt.described = current
+            attempt.plan = self.plan(request, target, current, context=attempt.context)
             result.changes = list(attempt.plan.changes)
             if not attempt.plan.changes:
                 result.status = "unchanged"
@@ -246,7 +251,7 @@ class Engine:
         stops the request before any write, as ever.
         """
         if attempt.before is not None:
-            return port.describe(target)
+            return _describe(port, target)
         snapshot = self._executor().submit(
             self._snapshot,
             "before",
@@ -259,7 +264,7 @@ class Engine:
             session=result.session,
         )
         try:
-            current = port.describe(target)
+            current = _describe(port, target)
         except BaseException:
             futures.wait([snapshot])
             raise
@@ -291,17 +296,18 @@ class Engine:
         if not isinstance(document, Mapping):
             return False
         kind = target.kind
-        intended = _strip_ids(kind, document)
-        before = _strip_ids(kind, snapshot["updateDocument"])
-        names = _attribute_names(described.parsed)
-        changes = diff(before, intended)
         live = live_document(kind, described.parsed)
+        intended = _kept(kind, document, live)
+        before = _kept(kind, snapshot["updateDocument"], live)
+        names = attribute_names(described.parsed)
+        changes = diff(before, intended)
+        changes.extend(_recorded_secret_changes(snapshot, intent, described, kind))
         if not (changes or attributes) or any(custom_name(item) not in names for item in attributes):
             return False
         if any(related(found.path, change.path) for found in diff(intended, live) for change in changes):
             return False  # some of the intended values are not live: the write did not take effect
         plan = Plan(before, intended, (), tuple(dict(item) for item in attributes), ())
-        result.changes = [*changes, *_attribute_changes(plan.new_attributes)]
+        result.changes = [*changes, *attribute_changes(plan.new_attributes)]
         result.snapshots["before"] = reference
         result.status = "applied"
         result.recovered = True
@@ -328,7 +334,7 @@ class Engine:
         """
         for attempt in range(1, AFTER_WRITE_ATTEMPTS + 1):
             try:
-                after = port.describe(target)
+                after = _describe(port, target)
                 live_after = live_document(target.kind, after.parsed)
                 result.differences = verify(target.kind, plan, after, live_after)
                 result.snapshots["after"] = self._snapshot(
@@ -348,28 +354,58 @@ class Engine:
                     return
                 self._sleep(min(AFTER_WRITE_BACKOFF_CAP, AFTER_WRITE_BACKOFF * 2**attempt))
 
-    def plan(self, request: ChangeRequest, target: Target, described: Described) -> Plan:
-        """Compute the plan for ``request`` against the described live configuration."""
+    def plan(
+        self,
+        request: ChangeRequest,
+        target: Target,
+        described: Described,
+        *,
+        context: Mapping[Kind, Mapping[str, Any]] | None = None,
+    ) -> Plan:
+        """Compute the plan for ``request`` against the described live configuration (the pipeline).
+
+        ``context`` holds the reads of the kinds the target's rules look at; without it they are read
+        here through the target's port.
+        """
+        if context is None:
+            context = self._context(self._cognito(target), target)
+        if request.restore is None:
+            return plan_change(
+                target,
+                described.parsed,
+                request.patch or {},
+                attributes=request.add_custom_attributes,
+                context=context,
+            )
         kind = target.kind
-        live = live_document(kind, described.parsed)
-        if request.restore is not None:
-            patch = self._restore_patch(request.restore, target, live)
-            try:
-                desired, removed = apply_patch(kind, live, patch, described.parsed)
-            except PoolpatchError as error:
-                # Never echo a value read from the referenced object: the code and the pointer only.
-                raise InvalidRequest(
-                    f"The snapshot's update document cannot be applied to the live target: {error.code} at "
-                    f"{_known_member(kind, error.path)}.",
-                    path="/restore/snapshot",
-                    remedy="Restore a snapshot poolpatch wrote for this target, or send a patch instead.",
-                ) from None
-        else:
-            desired, removed = apply_patch(kind, live, request.patch or {}, described.parsed)
-        new_attributes = new_custom_attributes(request.add_custom_attributes, described.parsed)
-        changes = diff(live, desired)
-        changes.extend(_attribute_changes(new_attributes))
-        return Plan(live, desired, tuple(removed), new_attributes, tuple(changes))
+        patch = self._restore_patch(request.restore, target, live_document(kind, described.parsed))
+        try:
+            return plan_change(target, described.parsed, patch, context=context)
+        except PoolpatchError as error:
+            # Never echo a value read from the referenced object: the code and the pointer only.
+            raise InvalidRequest(
+                f"The snapshot's update document cannot be applied to the live target: {error.code} at "
+                f"{known_member(kind, error.path)}.",
+                path="/restore/snapshot",
+                remedy="Restore a snapshot poolpatch wrote for this target, or send a patch instead.",
+            ) from None
+
+    @staticmethod
+    def _context(port: CognitoPort, target: Target) -> dict[Kind, Mapping[str, Any]]:
+        """Read the kinds the target's rules look at (``pool`` for ``mfa``...), once per request."""
+        return {kind: port.describe(target.of(kind)).parsed for kind in spec(target.kind).context}
+
+    @staticmethod
+    def _companions(port: CognitoPort, target: Target) -> dict[str, Any]:
+        """The kinds a write of the target may change besides itself, as recorded in its snapshots."""
+        out: dict[str, Any] = {}
+        for kind in spec(target.kind).companions:
+            described = port.describe(target.of(kind))
+            out[kind] = {
+                "description": redact_description(kind, described.parsed),
+                "updateDocument": redact_secrets(kind, live_document(kind, described.parsed)),
+            }
+        return out
 
     def _restore_patch(self, reference: str, target: Target, live: Mapping[str, Any]) -> dict[str, Any]:
         """The merge patch that restores a snapshot of this very target (scope and recorded target checked).
@@ -381,20 +417,25 @@ class Engine:
         snapshot = self._snapshots.get(reference, target=target)
         recorded = snapshot["target"]
         expected = target.to_dict()
-        if any(recorded.get(name) != expected.get(name) for name in ("userPoolId", "clientId")) or any(
-            recorded.get(name) not in (None, expected.get(name)) for name in ("accountId", "region")
+        recorded_kind = recorded.get("kind") or ("client" if recorded.get("clientId") else "pool")
+        if (
+            any(recorded.get(name) != expected.get(name) for name in ("userPoolId", "clientId", "name"))
+            or any(recorded.get(name) not in (None, expected.get(name)) for name in ("accountId", "region"))
+            or recorded_kind != target.kind
         ):
             raise InvalidRequest(
-                "The snapshot was recorded for another target (account, Region, user pool or app client).",
+                "The snapshot was recorded for another target (account, Region, user pool, app client, kind "
+                "or name).",
                 path="/restore/snapshot",
-                remedy="Restore a snapshot of this same user pool / app client, account and Region.",
+                remedy="Restore a snapshot of this same target: same kind and name, pool or app client, "
+                "account and Region.",
             )
-        document = _strip_ids(target.kind, snapshot["updateDocument"])
+        document = strip_ids(target.kind, snapshot["updateDocument"])
         problems = model.check_document(target.kind, document, partial=True)
         if problems:
             raise InvalidRequest(
                 f"The snapshot's update document is not a valid {target.kind} document "
-                f"({len(problems)} problem(s), the first at {_known_member(target.kind, problems[0].path)}).",
+                f"({len(problems)} problem(s), the first at {known_member(target.kind, problems[0].path)}).",
                 path="/restore/snapshot",
                 remedy="Restore from a before.json or after.json that poolpatch wrote.",
             )
@@ -416,10 +457,16 @@ class Engine:
         document = snapshot_document(
             phase, request, target, described, captured=self._clock(), update_document=update_document
         )
+        companions = self._companions(self._cognito(target), target)
+        if companions:
+            document["companions"] = companions
         if intent is not None:
             document["intent"] = {
-                "updateDocument": {**_ids(target), **intent.desired},
+                "updateDocument": {**write_ids(target), **redact_secrets(target.kind, intent.desired)},
                 "addCustomAttributes": [dict(item) for item in intent.new_attributes],
+                # Secrets are redacted above; which of them the write changes is recorded by pointer only,
+                # so crash recovery can still tell a secret-only write from no write.
+                "secretsChanged": _secret_pointers(target.kind, intent.changes),
             }
         if session:
             document["session"] = dict(session)
@@ -429,301 +476,12 @@ class Engine:
 # --- pure steps, usable on their own (CLI export, drift detection, tests) ---------------------------
 
 
-def live_document(kind: Kind, parsed: Mapping[str, Any]) -> dict[str, Any]:
-    """The write-ready update document of a described pool or client (no id members)."""
-    return rules.prepare(kind, model.project(kind, parsed), parsed)
-
-
-def guard_unknown_members(kind: Kind, described: Described) -> None:
-    """Refuse to write when the service sent a member the local service model does not know."""
-    unknown = model.unknown_members(kind, described.raw)
-    if unknown:
-        raise SdkModelOutdated(
-            f"Describe returned {len(unknown)} member(s) this botocore ({botocore.__version__}) does not "
-            f"know: {', '.join(unknown[:5])}. Writing back would silently reset them.",
-            path=unknown[0],
-            remedy="Upgrade boto3/botocore (the layer's pinned version) and retry.",
-        )
-
-
-def check_precondition(request: ChangeRequest, parsed: Mapping[str, Any]) -> None:
-    """``expectedLastModifiedDate`` must equal the live ``LastModifiedDate``."""
-    expected = request.expected_last_modified
-    if expected is None:
-        return
-    actual = parsed.get("LastModifiedDate")
-    if not isinstance(actual, datetime):
-        raise PreconditionFailed(
-            "The target reports no LastModifiedDate to compare with.", path="/expectedLastModifiedDate"
-        )
-    if actual.tzinfo is None:
-        actual = actual.replace(tzinfo=UTC)
-    if abs((actual - expected).total_seconds()) > _PRECONDITION_TOLERANCE:
-        raise PreconditionFailed(
-            f"The target was modified at {actual.isoformat()}, not {expected.isoformat()}.",
-            path="/expectedLastModifiedDate",
-            remedy="Someone else changed it: review `poolpatch export`, then resend with the new date.",
-        )
-
-
-def apply_patch(
-    kind: Kind, live: Mapping[str, Any], patch: Mapping[str, Any], parsed: Mapping[str, Any]
-) -> tuple[dict[str, Any], list[str]]:
-    """Check the patch, merge it over ``live`` and finalise: the complete document to send.
-
-    Returns the document and the pointers the patch removed (``null``).
-    """
-    _raise_first(model.check_document(kind, patch, partial=True, base=""))
-    effective = {**patch, **rules.explicit_defaults(kind, patch)}
-    merged = merge_patch(live, effective)
-    context = rules.RuleContext(kind=kind, live=live, patch=patch, description=parsed)
-    desired: dict[str, Any] = rules.finalise(kind, merged, context)
-    named = named_pointers(patch)
-    # Only members the patch touches are checked as complete values: a problem in an untouched member
-    # is live state the request did not cause, and every error lies inside its own top-level member.
-    touched = {key: desired[key] for key in patch if key in desired}
-    problems = [
-        error
-        for error in model.check_document(kind, touched, partial=False)
-        if error.path is None or any(related(error.path, pointer) for pointer in named)
-    ]
-    _raise_first(problems)
-    return desired, removed_pointers(patch)
-
-
-def replacement_patch(live: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str, Any]:
-    """The merge patch that turns ``live`` into ``document`` (used by ``restore``)."""
-    patch: dict[str, Any] = {key: None for key in live if key not in document}
-    for key, value in document.items():
-        old = live.get(key)
-        if isinstance(value, Mapping) and isinstance(old, Mapping):
-            patch[key] = replacement_patch(old, value)
-        else:
-            patch[key] = copy.deepcopy(value)
-    return patch
-
-
-def custom_name(attribute: Mapping[str, Any]) -> str:
-    """The name Describe reports for a custom attribute definition."""
-    name = str(attribute.get("Name", ""))
-    bare = name.removeprefix("custom:")
-    return f"dev:custom:{bare}" if attribute.get("DeveloperOnlyAttribute") else f"custom:{bare}"
-
-
-def new_custom_attributes(
-    requested: Sequence[Mapping[str, Any]], parsed: Mapping[str, Any]
-) -> tuple[dict[str, Any], ...]:
-    """The attributes that must be added: existing ones are no-ops when identical, else immutable."""
-    if not requested:
-        return ()
-    item_shape = _attribute_shape()
-    problems: list[PoolpatchError] = []
-    for index, item in enumerate(requested):
-        problems.extend(model.check_shape(item_shape, item, f"/addCustomAttributes/{index}", partial=False))
-        if not isinstance(item.get("Name"), str) or not item.get("Name"):
-            problems.append(
-                InvalidValue(
-                    "A custom attribute needs a `Name`.",
-                    path=f"/addCustomAttributes/{index}/Name",
-                    remedy='Name it, e.g. {"Name": "tier", "AttributeDataType": "String"}.',
-                )
-            )
-        if item.get("Required"):
-            problems.append(
-                ImmutableSetting(
-                    "Custom attributes can never be required.",
-                    path=f"/addCustomAttributes/{index}/Required",
-                    remedy="Remove `Required`; required attributes need a new user pool.",
-                )
-            )
-    _raise_first(problems)
-    existing = {str(item.get("Name")): item for item in parsed.get("SchemaAttributes") or []}
-    additions: list[dict[str, Any]] = []
-    for index, item in enumerate(requested):
-        name = custom_name(item)
-        current = existing.get(name)
-        if current is None:
-            additions.append({**item, "Name": name.removeprefix("dev:").removeprefix("custom:")})
-            continue
-        different = _definition_differences(item, current)
-        if different:
-            raise ImmutableSetting(
-                f"Custom attribute {name!r} exists with a different {different[0]}.",
-                path=f"/addCustomAttributes/{index}/{different[0]}",
-                remedy="Existing attributes never change: add a new attribute, or create a new user pool.",
-            )
-    count = sum(1 for name in existing if name.startswith(("custom:", "dev:custom:")))
-    if count + len(additions) > MAX_CUSTOM_ATTRIBUTES:
-        raise InvalidValue(
-            f"The pool has {count} custom attributes; adding {len(additions)} would pass the limit of "
-            f"{MAX_CUSTOM_ATTRIBUTES}.",
-            path="/addCustomAttributes",
-            remedy="Custom attributes cannot be deleted: reuse one, or create a new user pool.",
-        )
-    return tuple(additions)
-
-
-def _attribute_shape() -> Shape:
-    """The model's ``SchemaAttributeType``, as AddCustomAttributes takes it."""
-    shape = model.service_model().operation_model("AddCustomAttributes").input_shape
-    attributes = shape.members["CustomAttributes"] if shape is not None else None
-    if not isinstance(attributes, ListShape):  # pragma: no cover - the model is pinned
-        raise SdkModelOutdated("The service model has no AddCustomAttributes.CustomAttributes list.")
-    return attributes.member
-
-
-def _definition_differences(requested: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
-    out: list[str] = []
-    for key, value in requested.items():
-        if key in {"Name", "Required"}:
-            continue
-        live = current.get(key)
-        if isinstance(value, Mapping) and isinstance(live, Mapping):
-            if any(str(live.get(k)) != str(v) for k, v in value.items()):
-                out.append(key)
-        elif live is not None and live != value:
-            out.append(key)
-    return out
-
-
-def verify(kind: Kind, plan: Plan, after: Described, live: Mapping[str, Any]) -> list[Change]:
-    """Differences between the planned and the live document not explained by a removal.
-
-    ``live`` is :func:`live_document` of ``after`` (computed once by the caller, reused for the snapshot).
-    Input-only members (``PublishSecretsInAWSSecretsManager``) are actions, never described back, so
-    they are not compared.
-    """
-    differences = unexpected(diff(plan.desired, live), [*plan.removed, *input_only_pointers(kind)])
-    names = {str(item.get("Name")) for item in after.parsed.get("SchemaAttributes") or []}
-    for item in plan.new_attributes:
-        name = custom_name(item)
-        if name not in names:
-            differences.append(Change(f"/SchemaAttributes/{escape(name)}", before=item))
-    return differences
-
-
-@functools.cache
-def input_only_pointers(kind: Kind) -> tuple[str, ...]:
-    """Update members that Describe never returns (actions, not settings), as JSON Pointers."""
-    described = {*model.describe_shape(kind).members, "PoolName"}
-    return tuple(f"/{member}" for member in model.update_members(kind) if member not in described)
-
-
-def snapshot_document(
-    phase: Phase,
-    request: ChangeRequest,
-    target: Target,
-    described: Described,
-    *,
-    captured: datetime,
-    update_document: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """A before/after snapshot: request, target, time, SDK version, redacted description, update document.
-
-    ``update_document`` is :func:`live_document` of ``described`` when the caller already has it.
-    """
-    kind = target.kind
-    if update_document is None:
-        update_document = live_document(kind, described.parsed)
-    ids = _ids(target)
-    return {
-        "poolpatchSnapshot": 1,
-        "phase": phase,
-        "capturedAt": captured.isoformat(),
-        "botocoreVersion": botocore.__version__,
-        "poolpatchVersion": __version__,
-        "request": _request_summary(request),
-        "target": {**target.to_dict(), "kind": kind},
-        "description": redact(model.describe_shape(kind), described.parsed),
-        "updateDocument": {**ids, **update_document},
-    }
-
-
-def _request_summary(request: ChangeRequest) -> dict[str, Any]:
-    summary = request.to_dict()
-    summary.pop("target", None)
-    return summary
-
-
-#: Identifiers the model marks sensitive that snapshots keep (they are in the key and the target anyway).
-_KEPT_IDENTIFIERS = frozenset({"ClientId", "UserPoolId"})
-
-
-def redact(shape: Any, value: Any, name: str = "") -> Any:
-    """The parsed value with every ``sensitive`` member (ClientSecret...) removed.
-
-    Subtrees whose shape can hold no sensitive member are shared, not copied (the snapshot is encoded
-    at once and never modified); datetimes are left to the snapshot encoder.
-    """
-    if _sensitive(shape) and name not in _KEPT_IDENTIFIERS:
-        return MISSING
-    if not _holds_sensitive(shape) and not (isinstance(value, Mapping) and "ClientSecret" in value):
-        return value
-    if isinstance(value, Mapping):
-        members = getattr(shape, "members", None)
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if key == "ClientSecret":
-                continue
-            child = members.get(key) if members is not None else getattr(shape, "value", None)
-            redacted = redact(child, item, key)
-            if redacted is not MISSING:
-                out[key] = redacted
-        return out
-    if isinstance(value, list):
-        member = getattr(shape, "member", None)
-        return [item for item in (redact(member, v) for v in value) if item is not MISSING]
-    return value
-
-
-def _sensitive(shape: Any) -> bool:
-    return bool(getattr(shape, "metadata", {}).get("sensitive"))
-
-
-@functools.cache
-def _holds_sensitive_named(name: str) -> bool:
-    shape = model.service_model().shape_for(name)
-    return _walk_sensitive(shape, set())
-
-
-def _holds_sensitive(shape: Any) -> bool:
-    """Whether ``shape`` or anything below it is ``sensitive`` (cached per shape name); unknown: True."""
-    if shape is None:
-        return True
-    return _holds_sensitive_named(shape.name)
-
-
-def _walk_sensitive(shape: Any, seen: set[str]) -> bool:
-    if _sensitive(shape):
-        return True
-    if shape.name in seen:
-        return False
-    seen.add(shape.name)
-    children = [
-        *getattr(shape, "members", {}).values(),
-        *(child for child in (getattr(shape, "member", None), getattr(shape, "value", None)) if child),
-    ]
-    return any(_walk_sensitive(child, seen) for child in children)
-
-
-def _raise_first(problems: Iterable[PoolpatchError]) -> None:
-    problems = list(problems)
-    if not problems:
-        return
-    first = problems[0]
-    if len(problems) > 1:
-        others = ", ".join(p.path or "/" for p in problems[1:6])
-        first.message = f"{first.message} ({len(problems) - 1} more problem(s) at {others})"
-        first.args = (first.describe(),)
-    raise first
-
-
 def _same_request(snapshot: Mapping[str, Any], request: ChangeRequest) -> bool:
     """The snapshot was written for this very request (same content, not only the same id)."""
     recorded = snapshot.get("request")
     if not isinstance(recorded, Mapping):
         return False
-    mine = json.loads(json.dumps(_request_summary(request), default=str))
+    mine = json.loads(json.dumps(request_summary(request), default=str))
     theirs = {key: value for key, value in recorded.items() if key != "mode"}
     return {key: value for key, value in mine.items() if key != "mode"} == theirs
 
@@ -741,7 +499,7 @@ def _only_own_writes_since(snapshot: Mapping[str, Any], described: Described) ->
     if recorded is not None and modified is not None and recorded == model.json_default(modified):
         return True
     attributes = _intended_attributes(snapshot)
-    names = _attribute_names(described.parsed)
+    names = attribute_names(described.parsed)
     return bool(attributes) and all(custom_name(item) in names for item in attributes or [])
 
 
@@ -766,7 +524,9 @@ def _write(port: CognitoPort, target: Target, plan: Plan) -> None:
     """AddCustomAttributes, then the complete update; a failure after added attributes says so."""
     if plan.new_attributes:
         port.add_custom_attributes(target, plan.new_attributes)
-    if plan.desired == plan.live:
+    # Decided on the plan, not on the documents: removing a write-only member (a classic UI logo) is a
+    # change although neither document holds it.
+    if not any(not change.path.startswith("/SchemaAttributes/") for change in plan.changes):
         return
     try:
         port.update(target, plan.desired)
@@ -778,37 +538,8 @@ def _write(port: CognitoPort, target: Target, plan: Plan) -> None:
         raise
 
 
-def _known_member(kind: Kind, pointer: str | None) -> str:
-    """A pointer's top-level member when the model knows it: never a name read from a crafted file."""
-    member = (pointer or "/").split("/")[1] if pointer and pointer.count("/") >= 1 else ""
-    if member in model.update_members(kind):
-        return f"/{member}"
-    return "a member the update document does not have" if member else "/"
-
-
 def _modified(described: Described) -> Any:
     return described.parsed.get("LastModifiedDate")
-
-
-def _ids(target: Target) -> dict[str, str]:
-    ids = {"UserPoolId": target.user_pool_id}
-    if target.client_id:
-        ids["ClientId"] = target.client_id
-    return ids
-
-
-def _strip_ids(kind: Kind, document: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in document.items() if key not in model.ID_MEMBERS[kind]}
-
-
-def _attribute_names(parsed: Mapping[str, Any]) -> set[str]:
-    return {
-        str(item.get("Name")) for item in parsed.get("SchemaAttributes") or [] if isinstance(item, Mapping)
-    }
-
-
-def _attribute_changes(attributes: Iterable[Mapping[str, Any]]) -> list[Change]:
-    return [Change(f"/SchemaAttributes/{escape(custom_name(item))}", after=dict(item)) for item in attributes]
 
 
 def _carried_attributes(prior: Found, parsed: Mapping[str, Any]) -> list[Change]:
@@ -816,15 +547,15 @@ def _carried_attributes(prior: Found, parsed: Mapping[str, Any]) -> list[Change]
     snapshot = prior[1]
     attributes = _intended_attributes(snapshot) or []
     description = snapshot.get("description")
-    before = _attribute_names(description) if isinstance(description, Mapping) else set()
-    now = _attribute_names(parsed)
+    before = attribute_names(description) if isinstance(description, Mapping) else set()
+    now = attribute_names(parsed)
     done = [item for item in attributes if custom_name(item) in now and custom_name(item) not in before]
-    return _attribute_changes(done)
+    return attribute_changes(done)
 
 
 def _same_state(kind: Kind, current: Described, planned_from: Described, plan: Plan) -> bool:
     """The confirming describe shows the configuration the plan was computed from."""
-    if plan.new_attributes and _attribute_names(current.parsed) != _attribute_names(planned_from.parsed):
+    if plan.new_attributes and attribute_names(current.parsed) != attribute_names(planned_from.parsed):
         return False
     return live_document(kind, current.parsed) == plan.live
 
@@ -840,48 +571,57 @@ def _stamp_of(reference: str) -> datetime:
     return datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
 
 
-_INPUT_OPERATIONS: dict[Kind, str] = {"pool": "UpdateUserPool", "client": "UpdateUserPoolClient"}
-_BOTOCORE_NAME = re.compile(r"\.|\[(\d+)\]")
+def _describe(port: CognitoPort, target: Target) -> Described:
+    """Read the target: its own configuration (:func:`~poolpatch.pipeline.own_description`), raw JSON kept.
 
-
-def check_write_input(target: Target, plan: Plan) -> None:
-    """botocore's own parameter validation of the calls about to be made, before any snapshot.
-
-    poolpatch's model checks should refuse everything botocore would; this is the backstop that turns a
-    gap into ``InvalidValue`` before the before snapshot, instead of a ``ParamValidationError`` after it.
+    A target that does not exist names the member that chose it (``/target/name``, ``/target/clientId``).
     """
-    service = model.service_model()
-    calls: list[tuple[str, dict[str, Any], str]] = [
-        (_INPUT_OPERATIONS[target.kind], {**_ids(target), **plan.desired}, "")
+    try:
+        described = port.describe(target)
+    except NotFound as error:
+        if error.path is None and target.kind not in ("pool", "client"):
+            error.path = "/target/name" if target.name is not None else "/target/clientId"
+            if target.name is None and target.client_id is None:
+                error.path = "/target/userPoolId"
+            error.args = (error.describe(),)
+        raise
+    return Described(parsed=own_description(target, described.parsed), raw=described.raw)
+
+
+def _kept(kind: Kind, document: Mapping[str, Any], live: Mapping[str, Any]) -> dict[str, Any]:
+    """A recorded update document with its ``"<redacted>"`` secrets read as the live values."""
+    stripped = strip_ids(kind, document)
+    try:
+        return keep_redacted(live, stripped)
+    except PoolpatchError:
+        return stripped  # a secret the target no longer has: the document differs from the live one
+
+
+def _secret_pointers(kind: Kind, changes: Iterable[Change]) -> list[str]:
+    """The secret paths (:attr:`~poolpatch.kinds.KindSpec.secrets`) among a plan's changes."""
+    secrets = spec(kind).secrets
+    return [change.path for change in changes if any(related(change.path, pointer) for pointer in secrets)]
+
+
+def _recorded_secret_changes(
+    snapshot: Mapping[str, Any], intent: Mapping[str, Any], described: Described, kind: Kind
+) -> list[Change]:
+    """The secret changes a write intent recorded, when the target has been written since its snapshot.
+
+    A redacted intent cannot show whether a secret is live, so a secret change counts as done when the
+    target's ``LastModifiedDate`` moved past the one the before snapshot recorded.
+    """
+    pointers = intent.get("secretsChanged")
+    if not isinstance(pointers, list) or not pointers:
+        return []
+    secrets = spec(kind).secrets
+    recorded = snapshot.get("description")
+    before = recorded.get("LastModifiedDate") if isinstance(recorded, Mapping) else None
+    now = described.parsed.get("LastModifiedDate")
+    if before is None or now is None or model.json_default(now) == before:
+        return []
+    return [
+        Change(str(pointer), before=REDACTED, after=REDACTED)
+        for pointer in pointers
+        if isinstance(pointer, str) and any(related(pointer, secret) for secret in secrets)
     ]
-    if plan.new_attributes:
-        calls.append(
-            (
-                "AddCustomAttributes",
-                {
-                    "UserPoolId": target.user_pool_id,
-                    "CustomAttributes": [dict(a) for a in plan.new_attributes],
-                },
-                "/addCustomAttributes",
-            )
-        )
-    for operation, params, base in calls:
-        shape = service.operation_model(operation).input_shape
-        if shape is None:  # pragma: no cover - the model is pinned
-            raise SdkModelOutdated(f"The service model has no {operation} input.")
-        report = ParamValidator().validate(params, shape)
-        if report.has_errors():
-            errors = getattr(report, "_errors", [])
-            name = str(errors[0][1]).lstrip(".") if errors and len(errors[0]) > 1 else ""
-            if base:
-                name = name.removeprefix("CustomAttributes")
-            pointer = base + "".join(
-                f"/{part}"
-                for part in _BOTOCORE_NAME.sub(lambda m: f".{m.group(1) or ''}", name).split(".")
-                if part
-            )
-            raise InvalidValue(
-                f"{operation} would be refused by botocore: {report.generate_report()}",
-                path=pointer or None,
-                remedy="Fix the value named; nothing was written and no snapshot was taken.",
-            )

@@ -13,6 +13,7 @@ member; ``remedy`` says what to do instead.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 
@@ -167,3 +168,16 @@ ERROR_CODES: tuple[str, ...] = (
     "ServiceError",
     "RequestIdReused",
 )
+
+
+def raise_first(problems: Iterable[PoolpatchError]) -> None:
+    """Raise the first problem, its message naming where the others are; nothing when there are none."""
+    problems = list(problems)
+    if not problems:
+        return
+    first = problems[0]
+    if len(problems) > 1:
+        others = ", ".join(p.path or "/" for p in problems[1:6])
+        first.message = f"{first.message} ({len(problems) - 1} more problem(s) at {others})"
+        first.args = (first.describe(),)
+    raise first

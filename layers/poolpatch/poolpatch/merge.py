@@ -10,6 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from poolpatch.pointer import escape, related
+
+__all__ = ["escape", "merge_patch", "named_pointers", "related", "removed_pointers", "tree_copy"]
+
 
 def tree_copy(value: Any) -> Any:
     """A copy of a JSON-like tree (dicts, lists, immutable leaves); several times faster than deepcopy."""
@@ -57,13 +61,3 @@ def named_pointers(patch: Mapping[str, Any], base: str = "") -> list[str]:
         else:
             out.append(pointer)
     return out
-
-
-def escape(token: str) -> str:
-    """Escape one JSON Pointer reference token (RFC 6901)."""
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def related(a: str, b: str) -> bool:
-    """True when one pointer is the other or lies inside it."""
-    return a == b or a.startswith(b + "/") or b.startswith(a + "/")

@@ -33,6 +33,7 @@ Matching uses full-match semantics (Java ``Matcher.matches``).
 from __future__ import annotations
 
 import base64
+import binascii
 import copy
 import datetime as dt
 import decimal
@@ -40,7 +41,7 @@ import difflib
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from poolpatch.errors import (
     ImmutableSetting,
@@ -49,6 +50,9 @@ from poolpatch.errors import (
     ReadOnlyField,
     UnknownField,
 )
+from poolpatch.kinds import KINDS, Kind, spec
+from poolpatch.pointer import child as _child
+from poolpatch.pointer import split as _split
 
 if TYPE_CHECKING:
     from botocore.model import ListShape, MapShape, ServiceModel, Shape, StructureShape
@@ -70,21 +74,10 @@ __all__ = [
     "update_shape",
 ]
 
-Kind = Literal["pool", "client"]
-
-ID_MEMBERS: dict[Kind, tuple[str, ...]] = {"pool": ("UserPoolId",), "client": ("UserPoolId", "ClientId")}
+ID_MEMBERS: Mapping[Kind, tuple[str, ...]] = {kind: entry.ids for kind, entry in KINDS.items()}
 """Members of the update input that select the target; they are not part of the update document."""
 
 SERVICE_NAME = "cognito-idp"
-
-_UPDATE_OPERATION: dict[Kind, str] = {"pool": "UpdateUserPool", "client": "UpdateUserPoolClient"}
-_DESCRIBE_OPERATION: dict[Kind, tuple[str, str]] = {
-    "pool": ("DescribeUserPool", "UserPool"),
-    "client": ("DescribeUserPoolClient", "UserPoolClient"),
-}
-
-# Update member -> the Describe member it is read from, where the names differ (cognito-api.md §2.1).
-_SOURCE_NAMES: dict[Kind, dict[str, str]] = {"pool": {"PoolName": "Name"}, "client": {}}
 
 # Names that identify a target in Describe output or update input; a patch never carries them.
 _ID_NAMES = frozenset({"UserPoolId", "ClientId", "Id"})
@@ -170,43 +163,33 @@ def _struct(shape: Shape | None, what: str) -> StructureShape:
 @functools.cache
 def update_shape(kind: Kind) -> StructureShape:
     """The ``UpdateUserPool`` (pool) or ``UpdateUserPoolClient`` (client) input shape."""
-    operation = _UPDATE_OPERATION[kind]
+    operation = spec(kind).write
     return _struct(service_model().operation_model(operation).input_shape, operation)
 
 
 @functools.cache
 def describe_shape(kind: Kind) -> StructureShape:
-    """The Describe object's shape: ``UserPoolType`` (pool) or ``UserPoolClientType`` (client)."""
-    operation, member = _DESCRIBE_OPERATION[kind]
+    """The read object's shape: ``UserPoolType`` (pool), ``UserPoolClientType`` (client)...
+
+    The output shape itself for a kind whose read returns the object at the top (``mfa``).
+    """
+    entry = spec(kind)
+    operation, member = entry.read, entry.read_member
     output = _struct(service_model().operation_model(operation).output_shape, operation)
+    if member is None:
+        return output
     return _struct(output.members.get(member), f"{operation}.{member}")
 
 
 @functools.cache
 def update_members(kind: Kind) -> tuple[str, ...]:
-    """The update document's members: the update input members minus :data:`ID_MEMBERS`."""
+    """The update document's members: the write input members minus :data:`ID_MEMBERS`."""
     ids = ID_MEMBERS[kind]
     return tuple(name for name in update_shape(kind).members if name not in ids)
 
 
 # ----------------------------------------------------------------------------------------------------
 # JSON Pointer helpers (RFC 6901)
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def _child(pointer: str, token: str | int) -> str:
-    return f"{pointer}/{_escape(str(token))}"
-
-
-def _split(pointer: str) -> list[str]:
-    if not pointer:
-        return []
-    if not pointer.startswith("/"):
-        raise ValueError(f"not a JSON Pointer: {pointer!r}")
-    return [token.replace("~1", "/").replace("~0", "~") for token in pointer[1:].split("/")]
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -222,7 +205,7 @@ def project(kind: Kind, description: Mapping[str, Any]) -> dict[str, Any]:
     (legacy fields, ``aws:`` tags, empty containers) happens here.
     """
     shape = update_shape(kind)
-    sources = _SOURCE_NAMES[kind]
+    sources = spec(kind).renames
     out: dict[str, Any] = {}
     for name in update_members(kind):
         if name in _NEVER_COPY:
@@ -240,6 +223,11 @@ def _project_value(shape: Shape, value: Any) -> Any:
     if value is None or isinstance(value, dt.date):
         return _DROP
     type_name = shape.type_name
+    if type_name == "blob" and isinstance(value, bytes | bytearray):
+        # Update documents are JSON: blobs travel as base64 text, decoded by the adapter on write.
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if type_name == "structure" and cast("StructureShape", shape).is_document_type:
+        return _plain_copy(value)  # a JSON document (branding Settings): copied whole, never projected
     if type_name == "structure" and isinstance(value, Mapping):
         members = cast("StructureShape", shape).members
         out: dict[str, Any] = {}
@@ -360,7 +348,7 @@ def _classify(kind: Kind, pointer: str, path: str) -> PoolpatchError:
         )
     if name in update_parent.members:
         raise ValueError(f"{pointer} is accepted by the {kind} update document")
-    describe_tokens = [_SOURCE_NAMES[kind].get(tokens[0], tokens[0]), *tokens[1:-1]]
+    describe_tokens = [spec(kind).renames.get(tokens[0], tokens[0]), *tokens[1:-1]]
     describe_parent = _resolve(describe_shape(kind), describe_tokens)
     if describe_parent is not None and name in describe_parent.members:
         return _read_only(kind, name, path)
@@ -368,19 +356,21 @@ def _classify(kind: Kind, pointer: str, path: str) -> PoolpatchError:
 
 
 def _classify_top(kind: Kind, name: str, path: str) -> PoolpatchError:
-    if name in _ID_NAMES:
-        what = "user pool" if name in {"UserPoolId", "Id"} else "app client"
+    if name in _ID_NAMES or name in ID_MEMBERS[kind]:
+        what = {"UserPoolId": "user pool", "Id": "user pool", "ClientId": "app client"}.get(
+            name, spec(kind).label
+        )
         return ReadOnlyField(
             f"`{name}` identifies the {what}; a patch cannot change it.",
             path=path,
             remedy=f"The target is chosen by `target`, not the patch: remove `{name}` from the patch.",
         )
-    if name in _CREATE_ONLY[kind]:
+    if name in _CREATE_ONLY.get(kind, {}):
         message, remedy = _CREATE_ONLY[kind][name]
         return ImmutableSetting(f"`{name}` cannot be changed: {message}", path=path, remedy=remedy)
     if name in update_members(kind):
         raise ValueError(f"/{name} is accepted by the {kind} update document")
-    renamed = {source: target for target, source in _SOURCE_NAMES[kind].items()}
+    renamed = {source: target for target, source in spec(kind).renames.items()}
     if name in renamed:
         return UnknownField(
             f"The update document calls `{name}` `{renamed[name]}`.",
@@ -393,7 +383,7 @@ def _classify_top(kind: Kind, name: str, path: str) -> PoolpatchError:
 
 
 def _read_only(kind: Kind, name: str, path: str) -> ReadOnlyField:
-    operation = _DESCRIBE_OPERATION[kind][0]
+    operation = spec(kind).read
     return ReadOnlyField(
         f"`{name}` is returned by {operation} but no update accepts it (read-only).",
         path=path,
@@ -516,9 +506,10 @@ def _out_of_bounds(number: float, shape: Shape) -> bool:
 class _Checker:
     """Walks a value against a shape, collecting every error (not only the first)."""
 
-    def __init__(self, base: str, unknown: _UnknownHook) -> None:
+    def __init__(self, base: str, unknown: _UnknownHook, secrets: tuple[str, ...] = ()) -> None:
         self.base = base
         self.unknown = unknown
+        self.secrets = secrets
         self.errors: list[PoolpatchError] = []
 
     def invalid(self, pointer: str, message: str, remedy: str | None = None) -> None:
@@ -527,7 +518,7 @@ class _Checker:
     def check(
         self, shape: Shape, value: Any, pointer: str, *, partial: bool, sensitive: bool = False
     ) -> None:
-        sensitive = sensitive or bool(shape.metadata.get("sensitive"))
+        sensitive = sensitive or bool(shape.metadata.get("sensitive")) or pointer in self.secrets
         path = self.base + pointer
         if value is None:
             if not partial:
@@ -541,7 +532,11 @@ class _Checker:
         type_name = shape.type_name
         if not _type_ok(type_name, value):
             expected = _EXPECTED.get(type_name, type_name)
-            self.invalid(pointer, f"{_label(path)} must be {expected}, not {_json_type(value)}.")
+            self.invalid(
+                pointer,
+                f"{_label(path)} must be {expected}, not {_json_type(value)}.",
+                f"Send {expected} there.",
+            )
             return
         if type_name == "structure":
             self.check_structure(
@@ -553,12 +548,15 @@ class _Checker:
             self.check_map(cast("MapShape", shape), value, pointer, partial, sensitive)
         elif type_name == "string":
             self.check_string(shape, value, pointer, sensitive)
+        elif type_name == "blob":
+            self.check_blob(shape, value, pointer, sensitive)
         elif type_name in {"integer", "long", "float", "double"} and _out_of_bounds(value, shape):
             low, high = _bounds(shape)
             self.invalid(
                 pointer,
                 f"{_label(path)} must be {_describe_bounds(low, high, '')} (range constraint); "
                 f"got {_show(value, sensitive=sensitive)}.",
+                f"Use a value {_describe_bounds(low, high, '')}.",
             )
 
     def check_structure(
@@ -603,7 +601,23 @@ class _Checker:
             pointer,
             f"{_label(self.base + pointer)} must have {_describe_bounds(low, high, unit)} "
             f"(length constraint){got}.",
+            f"Send {_describe_bounds(low, high, unit)}.",
         )
+
+    def check_blob(self, shape: Shape, value: Any, pointer: str, sensitive: bool) -> None:
+        """Binary members travel as base64 text in update documents: the text must decode, and the bytes
+        meet the model's length bounds (the adapter decodes them only at the write, after the snapshot)."""
+        if isinstance(value, str):
+            try:
+                value = base64.b64decode(value, validate=True)
+            except binascii.Error:
+                self.invalid(
+                    pointer,
+                    f"{_label(self.base + pointer)} must be base64 text (a binary member).",
+                    "Encode the file with `base64 -w0 FILE` and send the text.",
+                )
+                return
+        self.check_length(shape, len(value), pointer, "bytes", sensitive)
 
     def check_list(self, shape: ListShape, value: list[Any], pointer: str, sensitive: bool) -> None:
         self.check_length(shape, len(value), pointer, "items", sensitive)
@@ -642,6 +656,7 @@ class _Checker:
             self.invalid(
                 pointer,
                 f"{label} must have {_describe_bounds(low, high, 'characters')} (length constraint){got}.",
+                f"Send {_describe_bounds(low, high, 'characters')}.",
             )
             return
         pattern = shape.metadata.get("pattern")
@@ -652,6 +667,7 @@ class _Checker:
                     pointer,
                     f"{label} must match the pattern {pattern} (pattern constraint); "
                     f"got {_show(value, sensitive=sensitive)}.",
+                    "Send a value the pattern accepts (the service refuses any other).",
                 )
 
 
@@ -687,7 +703,7 @@ def check_document(
     def unknown(_parent: StructureShape, pointer: str, error_path: str) -> PoolpatchError:
         return _classify(kind, pointer, error_path)
 
-    checker = _Checker(base, unknown)
+    checker = _Checker(base, unknown, spec(kind).secrets)  # secrets without the trait: never echoed
     given: Any = document
     if not isinstance(given, Mapping):
         checker.invalid("", f"{_label(base)} must be an object, not {_json_type(given)}.")

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from poolpatch.merge import escape, related
+from poolpatch.pointer import escape, related
 
 
 class _Missing:
@@ -52,9 +52,17 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any], base: str = "") ->
         new = after.get(key, MISSING)
         if isinstance(old, Mapping) and isinstance(new, Mapping):
             changes.extend(diff(old, new, pointer))
+        elif _empty_or_missing(old) and _empty_or_missing(new):
+            continue  # an empty list or object and no member are the same configuration
         elif old is MISSING or new is MISSING or not _equal(old, new):
             changes.append(Change(pointer, old, new))
     return changes
+
+
+def _empty_or_missing(value: Any) -> bool:
+    """No member, or an empty list or object: reads return either for "none" (an identity provider's
+    cleared ``IdpIdentifiers``, a branding style reset to Cognito's values), so they never differ."""
+    return value is MISSING or (isinstance(value, list | Mapping) and not value)
 
 
 def _ordered_keys(before: Mapping[str, Any], after: Mapping[str, Any]) -> Iterable[str]:

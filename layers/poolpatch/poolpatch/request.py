@@ -23,9 +23,9 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from poolpatch.errors import InvalidRequest
-from poolpatch.merge import escape
+from poolpatch.kinds import ALL_KINDS, KINDS, Kind, spec
+from poolpatch.pointer import escape
 
-Kind = Literal["pool", "client"]
 Mode = Literal["apply", "plan"]
 
 #: Largest request accepted, in bytes of JSON (an EventBridge entry is at most 256 KB).
@@ -58,22 +58,38 @@ _TOP_LEVEL = frozenset(
         "requestedBy",
     }
 )
-_TARGET_MEMBERS = frozenset({"userPoolId", "clientId", "accountId", "region"})
+_TARGET_MEMBERS = frozenset({"userPoolId", "clientId", "accountId", "region", "kind", "name"})
 
 
 @dataclass(frozen=True)
 class Target:
-    """What a request changes: a user pool, or one of its app clients, in an account and Region."""
+    """What a request changes: one configuration kind of a user pool, in an account and Region.
+
+    ``kind`` defaults as design.md says: ``client`` when ``client_id`` is given, else ``pool``.
+    ``name`` identifies a target of a named kind (the domain, ProviderName, Identifier or GroupName).
+    """
 
     user_pool_id: str
     client_id: str | None = None
     account_id: str | None = None
     region: str | None = None
+    kind: Kind = "pool"
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind == "pool" and self.client_id:
+            object.__setattr__(self, "kind", "client")
 
     @property
-    def kind(self) -> Kind:
-        """``client`` when the change is for an app client, else ``pool``."""
-        return "client" if self.client_id else "pool"
+    def default_kind(self) -> bool:
+        """Whether the kind is the one a target without ``kind`` gets (so documents may omit it)."""
+        return self.kind == ("client" if self.client_id else "pool")
+
+    def of(self, kind: Kind, *, name: str | None = None) -> Target:
+        """Another kind of the same pool (and client, where the kind has a client-level setting)."""
+        use = spec(kind).client
+        client = self.client_id if use in ("optional", "required", "identifies") else None
+        return Target(self.user_pool_id, client, self.account_id, self.region, kind=kind, name=name)
 
     @property
     def group_id(self) -> str:
@@ -87,10 +103,12 @@ class Target:
             client_id=self.client_id,
             account_id=self.account_id or account_id,
             region=self.region or region,
+            kind=self.kind,
+            name=self.name,
         )
 
     def to_dict(self) -> dict[str, str]:
-        """The ``target`` member of requests, results and snapshots."""
+        """The ``target`` member of requests, results and snapshots (``kind`` only when not the default)."""
         out = {"userPoolId": self.user_pool_id}
         if self.client_id:
             out["clientId"] = self.client_id
@@ -98,6 +116,10 @@ class Target:
             out["accountId"] = self.account_id
         if self.region:
             out["region"] = self.region
+        if not self.default_kind:
+            out["kind"] = self.kind
+        if self.name is not None:
+            out["name"] = self.name
         return out
 
 
@@ -230,6 +252,14 @@ def parse_request(document: Any, *, default_request_id: str | None = None) -> Ch
             path="/patch",
             remedy="Add a `patch` object with the members to change.",
         )
+    expected = _timestamp(document.get("expectedLastModifiedDate"))
+    if expected is not None and not _has_modified_date(target.kind):
+        raise InvalidRequest(
+            f"A `{target.kind}` target reports no LastModifiedDate, so it cannot be a precondition.",
+            path="/expectedLastModifiedDate",
+            remedy="Remove `expectedLastModifiedDate`; the engine still confirms the target is unchanged "
+            "just before it writes.",
+        )
     mode = document.get("mode", "apply")
     if mode not in ("apply", "plan"):
         raise InvalidRequest(f"Unknown mode {mode!r}.", path="/mode", remedy='Use "apply" or "plan".')
@@ -240,7 +270,7 @@ def parse_request(document: Any, *, default_request_id: str | None = None) -> Ch
         add_custom_attributes=attributes,
         restore=restore,
         mode=mode,
-        expected_last_modified=_timestamp(document.get("expectedLastModifiedDate")),
+        expected_last_modified=expected,
         reason=_text(document, "reason"),
         requested_by=_text(document, "requestedBy"),
         raw=document,
@@ -308,6 +338,11 @@ def _request_id(value: Any, default: str | None) -> str:
     return value
 
 
+def parse_target(value: Any) -> Target:
+    """Validate a ``target`` object (kind, name, ids) as a change request does; ``InvalidRequest`` if bad."""
+    return _target(value)
+
+
 def _target(value: Any) -> Target:
     if not isinstance(value, Mapping):
         raise InvalidRequest(
@@ -316,12 +351,92 @@ def _target(value: Any) -> Target:
             remedy='Give at least {"userPoolId": "<region>_<id>"}.',
         )
     _refuse_unknown(value, _TARGET_MEMBERS, base="/target", what="target")
+    client_id = _id(value, "clientId", CLIENT_ID, 128, "the app client id (letters, digits, + and _)")
+    kind = _kind(value.get("kind"), client_id)
     return Target(
         user_pool_id=_required_id(value, "userPoolId", USER_POOL_ID, 55, "like eu-west-1_AbCdEf123"),
-        client_id=_id(value, "clientId", CLIENT_ID, 128, "the app client id (letters, digits, + and _)"),
+        client_id=client_id,
         account_id=_id(value, "accountId", ACCOUNT_ID, 12, "12 digits"),
         region=_id(value, "region", REGION, 32, "a Region name like eu-west-1"),
+        kind=kind,
+        name=_name(value.get("name"), kind),
     )
+
+
+def _kind(value: Any, client_id: str | None) -> Kind:
+    """``target.kind``: a registered kind, with ``clientId`` where the kind needs or allows one."""
+    if value is None:
+        return "client" if client_id else "pool"
+    if not isinstance(value, str) or value not in KINDS:
+        shown = json.dumps(value) if isinstance(value, str) and len(value) <= 40 else "<invalid>"
+        raise InvalidRequest(
+            f"`target.kind` {shown} is not a configuration kind.",
+            path="/target/kind",
+            remedy=f"Use one of: {', '.join(ALL_KINDS)}.",
+        )
+    use = KINDS[value].client  # type: ignore[index]
+    if use in ("required", "identifies") and not client_id:
+        raise InvalidRequest(
+            f"A `{value}` target needs `clientId`.",
+            path="/target/clientId",
+            remedy="Name the app client the setting belongs to.",
+        )
+    if use == "never" and client_id:
+        raise InvalidRequest(
+            f"A `{value}` target belongs to the user pool, not to an app client.",
+            path="/target/clientId",
+            remedy="Remove `clientId`, or use a kind with a client-level setting (client, "
+            "riskConfiguration, uiCustomization, managedLoginBranding).",
+        )
+    return value  # type: ignore[return-value]
+
+
+#: A custom domain is a host name; a prefix domain its first label (the model's pattern has no dot:
+#: cognito-surface.md §1, so the name is checked as a host name, not with the model pattern).
+_DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?", re.ASCII)
+
+
+def _name(value: Any, kind: Kind) -> str | None:
+    """``target.name``: required for named kinds (checked against the write input's member), else refused."""
+    entry = KINDS[kind]
+    if entry.name_member is None:
+        if value is not None:
+            raise InvalidRequest(
+                f"A `{kind}` target has no name.",
+                path="/target/name",
+                remedy="Remove `name`; it identifies a domain, identity provider, resource server or group.",
+            )
+        return None
+    if value is None:
+        raise InvalidRequest(
+            f"A `{kind}` target needs `name` (its {entry.name_member}).",
+            path="/target/name",
+            remedy=f"Set `name` to the {entry.label}'s {entry.name_member}.",
+        )
+    if not isinstance(value, str) or not value.isprintable() or not _valid_name(kind, value):
+        shown = value if isinstance(value, str) and len(value) <= 80 and value.isprintable() else "<invalid>"
+        raise InvalidRequest(
+            f"`target.name` {json.dumps(shown)} is not a valid {entry.name_member}.",
+            path="/target/name",
+            remedy=f"Use the {entry.label}'s {entry.name_member} exactly as Cognito lists it.",
+        )
+    return value
+
+
+def _has_modified_date(kind: Kind) -> bool:
+    from poolpatch import model  # the service model loads on first use only
+
+    return "LastModifiedDate" in model.describe_shape(kind).members
+
+
+def _valid_name(kind: Kind, value: str) -> bool:
+    if kind == "domain":
+        return _DOMAIN.fullmatch(value) is not None and ".." not in value
+    from poolpatch import model  # the service model loads on first use only
+
+    entry = KINDS[kind]
+    shape = model.update_shape(kind).members[entry.name_member or ""]
+    return not model.check_shape(shape, value, "/target/name", partial=False)
 
 
 def _id(value: Mapping[str, Any], name: str, pattern: re.Pattern[str], limit: int, hint: str) -> str | None:
@@ -376,11 +491,11 @@ def _attributes(document: Mapping[str, Any], target: Target) -> tuple[dict[str, 
             path="/addCustomAttributes",
             remedy="Send larger sets in several requests.",
         )
-    if target.client_id:
+    if target.kind != "pool":
         raise InvalidRequest(
-            "`addCustomAttributes` applies to user pools, not app clients.",
+            f"`addCustomAttributes` applies to user pools, not to a `{target.kind}` target.",
             path="/addCustomAttributes",
-            remedy="Remove `target.clientId`, or send the attributes in a pool request.",
+            remedy="Send the attributes in a pool request (no `target.clientId`, `kind` pool).",
         )
     seen: set[str] = set()
     for index, item in enumerate(value):

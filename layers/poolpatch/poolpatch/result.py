@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from poolpatch.errors import PoolpatchError
+from poolpatch.kinds import Kind, is_kind
 from poolpatch.plan import MISSING, Change
+from poolpatch.snapshot import redact_changes
 
 Status = Literal["applied", "unchanged", "planned", "rejected", "failed"]
 
@@ -38,6 +40,8 @@ class Result:
     session: dict[str, str] | None = None
     #: The stack that owns the pool (design.md, "Ownership"): its next update reverts this change.
     owner: dict[str, str] | None = None
+    #: What the service accepts but may surprise, from the plan (design.md, "Configuration kinds").
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def detail_type(self) -> str:
@@ -65,12 +69,13 @@ class Result:
             "status": self.status,
             "requestId": self.request_id,
             "target": self.target,
-            "changes": [change.to_dict() for change in self.changes],
+            "changes": [change.to_dict() for change in redact_changes(self.kind, self.changes)],
         }
         if self.snapshots:
             out["snapshots"] = dict(self.snapshots)
         if self.differences is not None:
-            out["verification"] = {"differences": [_difference(change) for change in self.differences]}
+            differences = redact_changes(self.kind, self.differences)
+            out["verification"] = {"differences": [_difference(change) for change in differences]}
             if self.verification_error is not None:
                 out["verification"]["error"] = self.verification_error.to_dict()
         if self.error is not None:
@@ -81,7 +86,17 @@ class Result:
             out["session"] = dict(self.session)
         if self.owner:
             out["owner"] = dict(self.owner)
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
         return out
+
+    @property
+    def kind(self) -> Kind:
+        """The target's configuration kind (design.md: ``client`` with a ``clientId``, else ``pool``)."""
+        named = self.target.get("kind")
+        if is_kind(named):
+            return named  # type: ignore[return-value]
+        return "client" if self.target.get("clientId") else "pool"
 
 
 def _difference(change: Change) -> dict[str, Any]:

@@ -32,14 +32,14 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from poolpatch.errors import ConflictingSettings, ImmutableSetting, InvalidValue
+from poolpatch.kinds import Kind
 from poolpatch.merge import tree_copy
-
-Kind = Literal["pool", "client"]
+from poolpatch.pointer import join
 
 _POOL: frozenset[Kind] = frozenset({"pool"})
 _CLIENT: frozenset[Kind] = frozenset({"client"})
@@ -56,7 +56,11 @@ class RuleContext:
     patch: Mapping[str, Any]
     """The request's merge patch (``None`` values remove a member)."""
     description: Mapping[str, Any]
-    """The parsed Describe object (``UserPool`` or ``UserPoolClient``); never copy a secret from it."""
+    """The parsed read of the target (``UserPool``, ``IdentityProvider``...); never copy a secret from it."""
+    context: Mapping[Kind, Mapping[str, Any]] = field(default_factory=dict)
+    """Parsed reads of the kinds this kind's rules look at (``pool`` for ``mfa``...); absent = unknown."""
+    warnings: list[str] = field(default_factory=list)
+    """Where a rule says what the service accepts but may surprise (shown with the plan)."""
 
 
 @dataclass(frozen=True)
@@ -77,9 +81,8 @@ class Rule:
 _MISSING = object()
 
 
-def _pointer(*keys: str | int) -> str:
-    """A JSON Pointer (RFC 6901) for ``keys``."""
-    return "".join("/" + str(key).replace("~", "~0").replace("/", "~1") for key in keys)
+_pointer = join
+"""A JSON Pointer (RFC 6901) for ``keys`` (:func:`poolpatch.pointer.join`)."""
 
 
 def _get(document: Mapping[str, Any], *keys: str) -> Any:
@@ -634,8 +637,9 @@ def mfa_via_set_user_pool_mfa_config(document: dict[str, Any], ctx: RuleContext)
         raise ImmutableSetting(
             f"MfaConfiguration cannot go from OFF to {after} through UpdateUserPool.",
             path=_pointer("MfaConfiguration"),
-            remedy="Turn MFA on with SetUserPoolMfaConfig (which also enables the factors), then keep "
-            "MfaConfiguration out of this patch.",
+            remedy=f"Use the `mfa` kind, which writes SetUserPoolMfaConfig and enables a factor with it: "
+            f'send {{"MfaConfiguration": "{after}", "SoftwareTokenMfaConfiguration": {{"Enabled": true}}}} '
+            "with target kind `mfa` (CLI: --kind mfa), and keep MfaConfiguration out of this pool patch.",
         )
     return document
 
@@ -1098,8 +1102,16 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+def all_rules() -> tuple[Rule, ...]:
+    """Every rule in execution order: the pool and client rules, then those of the other kinds."""
+    # poolpatch.kind_rules builds on this module's helpers, so it is imported on first use.
+    from poolpatch.kind_rules import KIND_RULES
+
+    return (*RULES, *KIND_RULES)
+
+
 def _rules(kind: Kind, phase: str) -> Iterable[Rule]:
-    return (rule for rule in RULES if rule.phase == phase and kind in rule.kinds)
+    return (rule for rule in all_rules() if rule.phase == phase and kind in rule.kinds)
 
 
 def prepare(kind: Kind, document: Mapping[str, Any], description: Mapping[str, Any]) -> dict[str, Any]:
@@ -1162,6 +1174,35 @@ _CLIENT_DEFAULTS: Mapping[str, Any] = {
     "EnableTokenRevocation": True,
 }
 
+_IDP_DEFAULTS: Mapping[str, Any] = {
+    # Omitted = kept, explicitly empty = cleared (floci-io/floci#2858, "verified against the live Cognito
+    # API"; Terraform sends them only when changed): a removal is sent as the empty value.
+    "AttributeMapping": {},
+    "IdpIdentifiers": [],
+    "AcrMapping": {},
+}
+
+_GROUP_DEFAULTS: Mapping[str, Any] = {
+    # UpdateGroup keeps an omitted member (cognito-surface.md §5, unconfirmed); the description has no
+    # minimum length (Model DescriptionType), so an empty one clears it. RoleArn and Precedence cannot be
+    # cleared at all (kind_rules.group_members_cannot_be_cleared).
+    "Description": "",
+}
+
+_LOG_DELIVERY_DEFAULTS: Mapping[str, Any] = {
+    # The list is the whole configuration and required; [] removes every delivery (Terraform's delete,
+    # cognito-surface.md §9).
+    "LogConfigurations": [],
+}
+
+_DEFAULTS: Mapping[Kind, Mapping[str, Any]] = {
+    "pool": _POOL_DEFAULTS,
+    "client": _CLIENT_DEFAULTS,
+    "identityProvider": _IDP_DEFAULTS,
+    "group": _GROUP_DEFAULTS,
+    "logDelivery": _LOG_DELIVERY_DEFAULTS,
+}
+
 
 def explicit_defaults(kind: Kind, patch: Mapping[str, Any]) -> dict[str, Any]:
     """The explicit defaults to send for members the patch removes where omission is not a reset.
@@ -1181,12 +1222,16 @@ def explicit_defaults(kind: Kind, patch: Mapping[str, Any]) -> dict[str, Any]:
       ``AttributesRequireVerificationBeforeUpdate``: Terraform observation, not AWS.
     - client ``EnableTokenRevocation`` → ``true``: documented at creation; update unconfirmed. Token
       numbers are reset by the ``token-validity`` rule.
+    - identity provider ``AttributeMapping``, ``IdpIdentifiers``, ``AcrMapping`` → empty: omitted is kept,
+      empty is cleared (floci-io/floci#2858, third party).
+    - group ``Description`` → ``""``: UpdateGroup keeps an omitted member (unconfirmed).
+    - log delivery ``LogConfigurations`` → ``[]``: required; the empty list removes every delivery.
 
     Each returned member replaces the patch's member of the same name (a nested removal comes back as
     the whole patched member); the engine merges the result into the patch before merging, so the
     plan shows the default as the new value.
     """
-    table = _POOL_DEFAULTS if kind == "pool" else _CLIENT_DEFAULTS
+    table = _DEFAULTS.get(kind, {})
     out = {key: copy.deepcopy(table[key]) for key, value in patch.items() if value is None and key in table}
     if kind == "pool":
         # Nested removals: the whole patched member is returned with the default in place of the null.

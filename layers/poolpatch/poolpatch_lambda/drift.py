@@ -52,7 +52,8 @@ from poolpatch.drift.documents import Document, DocumentSet, load_documents
 from poolpatch.drift.report import Report
 from poolpatch.drift.sweep import decide, full_key, has_drift, new_sweep_id, record_corrections
 from poolpatch.errors import PoolpatchError, ServiceError
-from poolpatch.request import CLIENT_ID, REGION, USER_POOL_ID, Target, parse_request
+from poolpatch.kinds import KINDS, spec
+from poolpatch.request import CLIENT_ID, REGION, USER_POOL_ID, Target, parse_request, parse_target
 from poolpatch_lambda.drift_state import DriftState, ReportStore
 from poolpatch_lambda.observability import logger, metrics
 from poolpatch_lambda.runtime import Runtime, target_sessions
@@ -70,20 +71,42 @@ RETRY_SECONDS = 60
 #: Targeted checks: one per target per window (the check queue delays each message by the same).
 DEBOUNCE_SECONDS = 60
 _MANIFEST = "documents.json"
-#: Cognito writes that change what drift checks today (pools and their app clients); writes to other
-#: parts of a pool (groups, domains, identity providers...) trigger no check until their kinds exist.
-CHECKED_WRITES = frozenset(
-    {
-        "CreateUserPool",
-        "UpdateUserPool",
-        "CreateUserPoolClient",
-        "UpdateUserPoolClient",
-        "AddCustomAttributes",
-        "SetUserPoolMfaConfig",
-        "TagResource",
-        "UntagResource",
-    }
-)
+
+_WHOLE: tuple[frozenset[str] | None, str | None] = (None, None)
+#: Cognito writes whose CloudTrail events trigger a targeted check -> the kinds the check covers (None:
+#: every kind of the pool, or of the app client the event names) and the ``requestParameters`` member
+#: naming the resource of a named kind. Creations count (a new group must match its baseline too);
+#: deletions do not (nothing is left to compare). A domain write may move the passkey relying party,
+#: and SetUserPoolMfaConfig changes the pool's ``MfaConfiguration``: their checks cover ``mfa`` / ``pool``.
+CHECKED_WRITES: Mapping[str, tuple[frozenset[str] | None, str | None]] = {
+    "CreateUserPool": _WHOLE,
+    "UpdateUserPool": _WHOLE,
+    "CreateUserPoolClient": _WHOLE,
+    "UpdateUserPoolClient": _WHOLE,
+    "AddCustomAttributes": _WHOLE,
+    "TagResource": _WHOLE,
+    "UntagResource": _WHOLE,
+    "SetUserPoolMfaConfig": (frozenset({"pool", "mfa"}), None),
+    "CreateUserPoolDomain": (frozenset({"domain", "mfa"}), "domain"),
+    "UpdateUserPoolDomain": (frozenset({"domain", "mfa"}), "domain"),
+    "CreateIdentityProvider": (frozenset({"identityProvider"}), "providerName"),
+    "UpdateIdentityProvider": (frozenset({"identityProvider"}), "providerName"),
+    "CreateResourceServer": (frozenset({"resourceServer"}), "identifier"),
+    "UpdateResourceServer": (frozenset({"resourceServer"}), "identifier"),
+    "CreateGroup": (frozenset({"group"}), "groupName"),
+    "UpdateGroup": (frozenset({"group"}), "groupName"),
+    "SetRiskConfiguration": (frozenset({"riskConfiguration"}), None),
+    "SetUICustomization": (frozenset({"uiCustomization"}), None),
+    "CreateManagedLoginBranding": (frozenset({"managedLoginBranding"}), None),
+    "UpdateManagedLoginBranding": (frozenset({"managedLoginBranding"}), None),
+    "SetLogDeliveryConfiguration": (frozenset({"logDelivery"}), None),
+}
+#: Writes whose ``clientId`` the check does not narrow to: the member is sensitive in the model (CloudTrail
+#: may hide it), and ``ALL`` means every client without its own setting; their checks cover the kind at
+#: the pool and every app client.
+_EVERY_CLIENT = frozenset({"SetRiskConfiguration", "SetUICustomization"})
+#: What CloudTrail records instead of a sensitive request parameter (never an app client id).
+_HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS"
 
 
 @dataclass
@@ -255,15 +278,23 @@ def _message(record: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def _valid_position(message: Mapping[str, Any]) -> bool:
-    """``part`` a non-negative integer and ``cursor`` absent or a pool id (and client id) as drift writes."""
+    """``part`` a non-negative integer, ``cursor`` absent or a pool id (client id, kind, name) and a check's
+    ``kinds`` and ``name`` absent or as drift writes them."""
     part = message.get("part", 0)
     cursor = message.get("cursor")
+    kinds = message.get("kinds", [])
     if not isinstance(part, int) or isinstance(part, bool) or not 0 <= part < 100_000:
+        return False
+    if not isinstance(kinds, list) or not all(isinstance(kind, str) and kind in KINDS for kind in kinds):
+        return False
+    if not isinstance(message.get("name", ""), str):
         return False
     return cursor is None or (
         isinstance(cursor, dict)
         and isinstance(cursor.get("userPoolId"), str)
         and isinstance(cursor.get("clientId", ""), str)
+        and cursor.get("kind", "") in ("", *KINDS)
+        and isinstance(cursor.get("name", ""), str)
     )
 
 
@@ -326,7 +357,16 @@ def run_check(
     state = runtime.state()
     if state.pending(sweep_id) is not None and not state.claimable(sweep_id):
         return None  # this check ran to its end already (a redelivery)
-    unit = Unit(account, region, covering, only_pool=pool, only_client=message.get("clientId") or None)
+    kinds = message.get("kinds")
+    unit = Unit(
+        account,
+        region,
+        covering,
+        only_pool=pool,
+        only_client=message.get("clientId") or None,
+        only_kinds=frozenset(str(kind) for kind in kinds) if isinstance(kinds, list) else None,
+        only_name=str(message["name"]) if message.get("name") is not None else None,
+    )
     progress = _walk(runtime, unit)
     if not progress.lines:
         return progress  # the pool is gone, or nothing selects it after all: no report
@@ -548,7 +588,8 @@ def enqueue_check(runtime: DriftRuntime, event: Mapping[str, Any]) -> dict[str, 
         logger.warning("cloudtrail event from an account not allowed", extra={"account": target["accountId"]})
         return {"ignored": "account not allowed"}
     window = int(datetime.now(UTC).timestamp()) // DEBOUNCE_SECONDS
-    key = "/".join(target.get(k, "") for k in ("accountId", "region", "userPoolId", "clientId"))
+    key = "/".join(str(target.get(k, "")) for k in ("accountId", "region", "userPoolId", "clientId", "name"))
+    key += "#" + ",".join(sorted(target.get("kinds", [])))
     try:
         runtime.client("sqs").send_message(
             QueueUrl=runtime.settings.check_queue_url,
@@ -566,8 +607,10 @@ def enqueue_check(runtime: DriftRuntime, event: Mapping[str, Any]) -> dict[str, 
 
 def cloudtrail_target(
     event: Mapping[str, Any], *, write_role: str | None = None
-) -> tuple[dict[str, str] | None, str]:
-    """The pool (and app client) a CloudTrail Cognito write event names, or None with the reason.
+) -> tuple[dict[str, Any] | None, str]:
+    """The pool (and app client, kinds and name) a CloudTrail Cognito write event names, or None with the
+    reason. ``kinds`` (sorted) is left out when the check covers every kind; ``name`` names the resource of
+    a named kind (left out when the event's value is not a valid name: every resource of the kind).
 
     poolpatch's own writes are sessions with ``sourceIdentity: poolpatch`` of the target role
     ``write_role`` (any principal allowed ``sts:SetSourceIdentity`` could claim the source identity alone).
@@ -579,8 +622,9 @@ def cloudtrail_target(
         return None, "the call failed"
     if detail.get("readOnly") is True:
         return None, "a read"
-    if detail.get("eventName") not in CHECKED_WRITES:
-        return None, "not a write drift checks (a pool or app client)"
+    event_name = detail.get("eventName")
+    if not isinstance(event_name, str) or event_name not in CHECKED_WRITES:
+        return None, "not a write drift checks"
     identity = detail.get("userIdentity")
     context = identity.get("sessionContext") if isinstance(identity, Mapping) else None
     if isinstance(context, Mapping) and context.get("sourceIdentity") == SOURCE_IDENTITY:
@@ -603,10 +647,32 @@ def cloudtrail_target(
         return None, "no account or Region"
     if not (isinstance(region, str) and len(region) <= 32 and REGION.fullmatch(region)):
         return None, "no account or Region"
-    target = {"accountId": account, "region": region, "userPoolId": pool}
-    if isinstance(client, str) and CLIENT_ID.fullmatch(client) and len(client) <= 128:
+    target: dict[str, Any] = {"accountId": account, "region": region, "userPoolId": pool}
+    if (
+        event_name not in _EVERY_CLIENT
+        and isinstance(client, str)
+        and client != _HIDDEN
+        and CLIENT_ID.fullmatch(client)
+        and len(client) <= 128
+    ):
         target["clientId"] = client
+    kinds, name_member = CHECKED_WRITES[event_name]
+    if kinds is not None:
+        target["kinds"] = sorted(kinds)
+    name = request.get(name_member) if name_member else None
+    named = [kind for kind in sorted(kinds or ()) if spec(kind).named]
+    if isinstance(name, str) and named and _valid_name(named[0], name):
+        target["name"] = name
     return target, ""
+
+
+def _valid_name(kind: str, name: str) -> bool:
+    """Whether ``name`` is a valid name of a resource of ``kind`` (as a change request's target.name)."""
+    try:
+        parse_target({"userPoolId": "us-east-1_placeholder", "kind": kind, "name": name})
+    except PoolpatchError:
+        return False
+    return True
 
 
 def _object(value: Any) -> Mapping[str, Any]:
@@ -651,7 +717,8 @@ def _latest_per_target(lines: Sequence[Line]) -> list[Line]:
         target = line["target"]
         operation = str((line.get("error") or {}).get("operation", ""))
         key = (
-            *(str(target.get(k, "")) for k in ("accountId", "region", "userPoolId", "clientId")),
+            *(str(target.get(k, "")) for k in ("accountId", "region", "userPoolId", "clientId", "kind")),
+            str(target.get("name", "")),
             operation,
         )
         latest[key] = line

@@ -86,7 +86,9 @@ def _checked(stored: dict[str, Any], request: ChangeRequest, target: Target, con
     if stored.get("content") != content:
         earlier = stored.get("result", {}).get("target", {})
         shown = "/".join(
-            str(earlier.get(k)) for k in ("accountId", "region", "userPoolId", "clientId") if earlier.get(k)
+            str(earlier.get(k))
+            for k in ("accountId", "region", "userPoolId", "clientId", "kind", "name")
+            if earlier.get(k)
         )
         error = RequestIdReused(
             f"requestId {request.request_id} was used before, with other content, for "

@@ -17,14 +17,17 @@ implementation owns every AWS detail:
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import random
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
@@ -39,6 +42,7 @@ from poolpatch.errors import (
     ServiceError,
     Throttled,
 )
+from poolpatch.kinds import KINDS, spec
 from poolpatch.request import Target
 
 if TYPE_CHECKING:
@@ -72,16 +76,73 @@ class CognitoPort(Protocol):
     """What the engine needs from Cognito."""
 
     def describe(self, target: Target) -> Described:
-        """DescribeUserPool (``UserPool``) or DescribeUserPoolClient (``UserPoolClient``)."""
+        """The read operation of the target's kind (DescribeUserPool, GetUserPoolMfaConfig...)."""
         ...
 
     def update(self, target: Target, document: Mapping[str, Any]) -> None:
-        """UpdateUserPool / UpdateUserPoolClient with the complete update document (no id members)."""
+        """The write operation of the target's kind with the complete update document (no id members)."""
         ...
 
     def add_custom_attributes(self, target: Target, attributes: Sequence[Mapping[str, Any]]) -> None:
         """AddCustomAttributes to the target's pool."""
         ...
+
+
+_READS = frozenset(entry.read for entry in KINDS.values())
+
+
+def read_input(target: Target) -> dict[str, Any]:
+    """The read operation's input for ``target``: the members of its input shape the target fills."""
+    from poolpatch import model
+
+    entry = spec(target.kind)
+    members = model.service_model().operation_model(entry.read).input_shape.members  # type: ignore[union-attr]
+    values = {"UserPoolId": target.user_pool_id, "ClientId": target.client_id}
+    if entry.name_member:
+        values[entry.name_member] = target.name
+    return {member: values[member] for member in members if values.get(member) is not None}
+
+
+def write_ids(target: Target, *, branding_id: str | None = None) -> dict[str, str]:
+    """The id members of the write operation's input for ``target`` (design.md: not in the document)."""
+    entry = spec(target.kind)
+    values = {
+        "UserPoolId": target.user_pool_id,
+        "ClientId": target.client_id,
+        "ManagedLoginBrandingId": branding_id,
+    }
+    if entry.name_member:
+        values[entry.name_member] = target.name
+    return {member: value for member in entry.ids if (value := values.get(member)) is not None}
+
+
+def _blobs_decoded(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The write input with every blob member's base64 text as bytes (botocore encodes bytes itself).
+
+    Update documents are JSON, so blobs (``ImageFile``, branding ``Assets[].Bytes``) travel as base64
+    text from export to patch to snapshot; only the SDK call needs the bytes.
+    """
+    from poolpatch import model
+
+    shape = model.service_model().operation_model(operation).input_shape
+    return cast("dict[str, Any]", _decode(shape, params))
+
+
+def _decode(shape: Any, value: Any) -> Any:
+    type_name = getattr(shape, "type_name", None)
+    if type_name == "blob" and isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True)
+        except binascii.Error:
+            raise InvalidValue(
+                "A binary member must be base64 text.",
+                remedy="Encode the file with `base64 -w0 FILE` and send the text.",
+            ) from None
+    if type_name == "structure" and isinstance(value, Mapping) and not shape.is_document_type:
+        return {key: _decode(shape.members.get(key), item) for key, item in value.items()}
+    if type_name == "list" and isinstance(value, list):
+        return [_decode(shape.member, item) for item in value]
+    return value
 
 
 # Error code -> poolpatch error type; anything absent is a ServiceError.
@@ -92,6 +153,10 @@ _CONFLICT = {"ConcurrentModificationException"}
 _TIER = {"FeatureUnavailableInTierException", "TierChangeNotAllowedException"}
 _REJECTED = {
     "InvalidParameterException",
+    "InvalidUserPoolConfigurationException",
+    "UnsupportedIdentityProviderException",
+    "DuplicateProviderException",
+    "ManagedLoginBrandingExistsException",
     "InvalidOAuthFlowException",
     "ScopeDoesNotExistException",
     "UserPoolTaggingException",
@@ -99,7 +164,6 @@ _REJECTED = {
     "InvalidSmsRoleAccessPolicyException",
     "InvalidSmsRoleTrustRelationshipException",
     "OperationNotEnabledException",
-    "UserPoolAddOnNotEnabledException",
     "LimitExceededException",
 }
 _RETRY_LATER = {"UserImportInProgressException", "InternalErrorException", "ServiceUnavailable"}
@@ -122,6 +186,12 @@ def translate(error: ClientError, operation: str, *, service: str = "cognito-idp
         return Throttled(text, remedy="Retried by botocore already; lower the request rate.")
     if code in _CONFLICT:
         return ConcurrentModification(text, remedy="Another write to this pool was in progress; retry.")
+    if code == "UserPoolAddOnNotEnabledException":
+        return ConflictingSettings(
+            text,
+            remedy='Turn threat protection on first with a `pool` change: {"UserPoolTier": "PLUS", '
+            '"UserPoolAddOns": {"AdvancedSecurityMode": "AUDIT"}}.',
+        )
     if code in _TIER:
         return ConflictingSettings(text, remedy="Change the pool's UserPoolTier first, or drop the feature.")
     if code in _REJECTED:
@@ -150,16 +220,20 @@ class Boto3Cognito:
         self._base = backoff_base
         self._cap = backoff_cap
         self._raw = threading.local()
+        self._lock = threading.Lock()
+        self._branding: dict[tuple[str, str | None], str] = {}
         events = client.meta.events
-        events.register("after-call.cognito-idp.DescribeUserPool", self._capture)
-        events.register("after-call.cognito-idp.DescribeUserPoolClient", self._capture)
+        for operation in _READS:
+            events.register(f"after-call.cognito-idp.{operation}", self._capture)
 
     @property
     def client(self) -> CognitoIdentityProviderClient:
         """The boto3 client behind the port (list operations of the fleet reader share it)."""
         return self._client
 
-    def _capture(self, http_response: Any = None, **_: Any) -> None:
+    def _capture(self, http_response: Any = None, model: Any = None, **_: Any) -> None:
+        if model is None or model.name not in _READS:
+            return
         try:
             body = json.loads(http_response.content) if http_response is not None else {}
         except (ValueError, AttributeError):
@@ -167,43 +241,51 @@ class Boto3Cognito:
         self._raw.body = body if isinstance(body, dict) else {}
 
     def describe(self, target: Target) -> Described:
-        """Describe the pool or client, keeping the raw JSON alongside the parsed object."""
-        self._raw.body = {}
-        if target.client_id:
-            response: Mapping[str, Any] = self.call(
-                "DescribeUserPoolClient",
-                lambda: self._client.describe_user_pool_client(
-                    UserPoolId=target.user_pool_id, ClientId=target.client_id or ""
-                ),
-            )
-            member = "UserPoolClient"
+        """Read the target's kind (its read operation), keeping the raw JSON alongside the parsed object.
+
+        For a ``managedLoginBranding`` target the style's ``ManagedLoginBrandingId`` is remembered: the
+        update names the style by it, and poolpatch resolves it from the client (design.md).
+        """
+        entry = spec(target.kind)
+        params = read_input(target)
+        self._raw.body = None
+        method = getattr(self._client, xform_name(entry.read))
+        response: Mapping[str, Any] = self.call(entry.read, lambda: method(**params))
+        body = self._raw.body
+        if entry.read_member is None:
+            parsed = {key: value for key, value in response.items() if key != "ResponseMetadata"}
+            raw = body
         else:
-            response = self.call(
-                "DescribeUserPool", lambda: self._client.describe_user_pool(UserPoolId=target.user_pool_id)
-            )
-            member = "UserPool"
-        parsed = dict(response.get(member) or {})
-        raw = self._raw.body.get(member)
+            parsed = dict(response.get(entry.read_member) or {})
+            raw = body.get(entry.read_member) if isinstance(body, dict) else None
         if not isinstance(raw, dict):
             # Without the raw JSON the unknown-field guard cannot run: never fall back to the parsed
             # object, which by construction holds only what the local model knows.
             raise ServiceError(
-                f"The raw {member} response was not captured; the unknown-field guard cannot run.",
+                f"The raw {entry.read_member or entry.read} response was not captured; the unknown-field "
+                "guard cannot run.",
                 remedy="Retry; if it persists, report it (a botocore change in response handling?).",
                 retryable=True,
             )
+        if target.kind == "managedLoginBranding" and isinstance(parsed.get("ManagedLoginBrandingId"), str):
+            with self._lock:
+                self._branding[(target.user_pool_id, target.client_id)] = parsed["ManagedLoginBrandingId"]
         return Described(parsed=parsed, raw=raw)
 
     def update(self, target: Target, document: Mapping[str, Any]) -> None:
-        """Send the complete update document, retrying overlapping writes with bounded backoff."""
-        if target.client_id:
-            params = {**document, "UserPoolId": target.user_pool_id, "ClientId": target.client_id}
-            self._with_conflict_retry(
-                "UpdateUserPoolClient", lambda: self._client.update_user_pool_client(**params)
+        """Send the complete update document with the target's ids, retrying overlapping writes."""
+        entry = spec(target.kind)
+        with self._lock:
+            branding = self._branding.get((target.user_pool_id, target.client_id))
+        if target.kind == "managedLoginBranding" and branding is None:
+            raise ServiceError(
+                "The branding style's id is unknown: the client's style was not read before this write.",
+                remedy="Read the target (DescribeManagedLoginBrandingByClient) through this adapter first; "
+                "the engine always does.",
             )
-        else:
-            params = {**document, "UserPoolId": target.user_pool_id}
-            self._with_conflict_retry("UpdateUserPool", lambda: self._client.update_user_pool(**params))
+        params = _blobs_decoded(entry.write, {**document, **write_ids(target, branding_id=branding)})
+        method = getattr(self._client, xform_name(entry.write))
+        self._with_conflict_retry(entry.write, lambda: method(**params))
 
     def add_custom_attributes(self, target: Target, attributes: Sequence[Mapping[str, Any]]) -> None:
         """Add custom attributes (add-only; cognito-api.md §6)."""

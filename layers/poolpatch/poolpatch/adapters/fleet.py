@@ -2,8 +2,11 @@
 
 Cognito's read quotas are per account and Region and per *category* (cognito-surface.md §13):
 UserPoolRead (``ListUserPools``, ``DescribeUserPool``) and UserPoolClientRead (``ListUserPoolClients``,
-``DescribeUserPoolClient``) allow 15 requests per second, UserPoolResourceRead 20; none is adjustable
-and all are shared with every console, IaC and application call. A :class:`Pacer` spaces the requests
+``DescribeUserPoolClient``) allow 15 requests per second, UserPoolResourceRead (the reads of every other
+kind: MFA, domains, identity providers, resource servers, groups, risk, classic UI, branding) 20; none is
+adjustable and all are shared with every console, IaC and application call. ``GetLogDeliveryConfiguration``
+has no category listed, so it is not paced: a sweep makes at most one per pool, after that pool's paced
+``DescribeUserPool``, so it never runs faster than UserPoolRead. A :class:`Pacer` spaces the requests
 of each category evenly at ``reads_per_second`` (design.md: ``DriftReadsPerSecond``, default 3, a fifth
 of the smallest quota), so a sweep never bursts and the categories proceed side by side. It hooks
 botocore's ``before-send`` event, so every attempt is paced, retries included, and counts the
@@ -22,6 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from poolpatch.adapters.cognito import Boto3Cognito, Described
+from poolpatch.kinds import Kind, spec
 from poolpatch.request import Target
 
 #: Operation -> quota category (cognito-surface.md §13); operations not listed are not paced.
@@ -52,6 +56,12 @@ CATEGORIES: dict[str, str] = {
 THROTTLING_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling"})
 #: Page sizes: the largest each list operation accepts.
 POOLS_PAGE, CLIENTS_PAGE = 60, 60
+#: List operation of each listable named kind -> (page size member, its largest value, items member).
+LISTINGS: dict[str, tuple[str, int, str]] = {
+    "ListIdentityProviders": ("MaxResults", 60, "Providers"),
+    "ListResourceServers": ("MaxResults", 50, "ResourceServers"),
+    "ListGroups": ("Limit", 60, "Groups"),
+}
 
 
 class Pacer:
@@ -125,8 +135,17 @@ class Boto3FleetReader:
             "ListUserPoolClients", "UserPoolClients", {"UserPoolId": user_pool_id, "MaxResults": CLIENTS_PAGE}
         )
 
+    def list_names(self, user_pool_id: str, kind: Kind) -> list[str]:
+        """The names of a named kind's resources in a pool (its list operation, every page)."""
+        entry = spec(kind)
+        if entry.list_operation is None or entry.name_member is None:
+            raise ValueError(f"{kind} has no list operation")
+        size, largest, member = LISTINGS[entry.list_operation]
+        items = self._pages(entry.list_operation, member, {"UserPoolId": user_pool_id, size: largest})
+        return [str(item[entry.name_member]) for item in items]
+
     def describe(self, target: Target) -> Described:
-        """The engine port's describe (raw JSON kept for the unknown-field guard)."""
+        """The engine port's describe, for any kind (raw JSON kept for the unknown-field guard)."""
         return self._port.describe(target)
 
     def _pages(self, operation: str, member: str, params: dict[str, Any]) -> list[Mapping[str, Any]]:

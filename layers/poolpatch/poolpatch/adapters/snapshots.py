@@ -12,6 +12,7 @@ key is resolved in the store's own bucket or folder.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import threading
@@ -24,6 +25,7 @@ from urllib.parse import quote, unquote, urlparse
 from botocore.exceptions import BotoCoreError, ClientError
 
 from poolpatch.errors import AccessDenied, InvalidRequest, NotFound, SnapshotFailed
+from poolpatch.kinds import spec
 from poolpatch.model import json_default
 from poolpatch.request import Target
 
@@ -37,8 +39,12 @@ PREFIX = "snapshots"
 
 
 def subject_prefix(target: Target) -> str:
-    """``snapshots/{accountId}/{region}/{userPoolId}/{pool|client-{clientId}}/``: one target's snapshots."""
-    subject = f"client-{target.client_id}" if target.client_id else "pool"
+    """``snapshots/{accountId}/{region}/{userPoolId}/{segment}/``: one target's snapshots.
+
+    The segment is the kind's (``pool``, ``client-{clientId}``, ``idp-{name}``...; design.md,
+    "Configuration kinds"); names are percent-encoded, so a name never leaves its prefix.
+    """
+    subject = spec(target.kind).key_segment(name=target.name, client_id=target.client_id)
     return f"{PREFIX}/{target.account_id}/{target.region}/{target.user_pool_id}/{subject}/"
 
 
@@ -233,7 +239,9 @@ class LocalSnapshotStore:
         except OSError as exc:
             raise SnapshotFailed(
                 f"Could not write snapshot {path}: {exc.strerror or exc}",
-                remedy="Check --snapshot-dir is writable.",
+                remedy="Check --snapshot-dir is writable (and its path short enough).",
+                # A name too long for this file system stays too long: retrying cannot help.
+                retryable=exc.errno != errno.ENAMETOOLONG,
             ) from None
         finally:
             with contextlib.suppress(OSError):

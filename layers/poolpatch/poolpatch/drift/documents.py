@@ -1,9 +1,9 @@
 """Desired-state documents (design.md, "Drift"): parsing, strict validation, selection.
 
-A document says what some targets should look like: a ``selector`` (which pools or app clients), a
-``kind``, a ``patch`` (the desired values, as a merge patch over the update document) and a ``mode``
-(``report`` by default, or ``correct``). Version 1 documents (``{"target", "patch", "correct"}``) stay
-valid and select exactly their target.
+A document says what some targets should look like: a ``selector`` (which pools, app clients or named
+resources), a ``kind`` (any configuration kind, :mod:`poolpatch.kinds`), a ``patch`` (the desired values,
+as a merge patch over the kind's update document) and a ``mode`` (``report`` by default, or ``correct``).
+Version 1 documents (``{"target", "patch", "correct"}``) stay valid and select exactly their target.
 
 Validation is strict and happens before any AWS call: an unknown member, a ``mode`` other than
 ``report``/``correct``, a non-boolean ``correct``, an id of the wrong shape, an account outside the
@@ -27,21 +27,29 @@ import botocore.session
 
 from poolpatch import model
 from poolpatch.errors import InvalidRequest, PoolpatchError, TargetNotAllowed
+from poolpatch.kinds import ALL_KINDS, KINDS, REDACTED, Kind, spec
 from poolpatch.merge import escape
+from poolpatch.pointer import ABSENT, get
 from poolpatch.request import (
     ACCOUNT_ID,
     CLIENT_ID,
     MAX_PATCH_DEPTH,
     REGION,
     USER_POOL_ID,
-    Kind,
     load_json,
+    parse_target,
 )
 
 DocumentMode = Literal["report", "correct"]
 
-#: Kinds a drift document may name today (the other configuration kinds arrive with their engine support).
-KINDS: tuple[Kind, ...] = ("pool", "client")
+#: Kinds a drift document may name: every configuration kind (design.md, "Configuration kinds").
+DOCUMENT_KINDS: tuple[Kind, ...] = ALL_KINDS
+#: Kinds whose targets are app clients (``selector.clientIds`` / ``clientNames`` pick them; none = every one).
+CLIENT_KINDS: frozenset[Kind] = frozenset(
+    k for k, entry in KINDS.items() if entry.client in ("identifies", "required")
+)
+#: Kinds with a pool-level and a client-level setting: the client selectors pick the client-level one.
+CLIENT_LEVEL_KINDS: frozenset[Kind] = frozenset(k for k, entry in KINDS.items() if entry.client == "optional")
 #: Precedence tiers (design.md, "Resolution"): ids > tags or client names > account/Region only.
 BY_IDS, BY_TAGS, BY_SCOPE = 3, 2, 1
 #: Largest desired-state document accepted, in bytes.
@@ -61,7 +69,7 @@ _V1_MEMBERS = frozenset({"version", "name", "description", "target", "patch", "c
 #: and ignored, so every version 1 document that worked keeps working.
 _V1_LEGACY = frozenset({"requestId", "mode", "reason", "requestedBy"})
 _SELECTOR_MEMBERS = frozenset(
-    {"accountIds", "regions", "userPoolIds", "poolTags", "clientIds", "clientNames"}
+    {"accountIds", "regions", "userPoolIds", "poolTags", "clientIds", "clientNames", "names"}
 )
 _TARGET_MEMBERS = frozenset({"userPoolId", "clientId", "accountId", "region"})
 _NAME = re.compile(r"[^\x00-\x1f\x7f]{1,256}")
@@ -78,6 +86,8 @@ class Selector:
     pool_tags: Mapping[str, str] | None = None
     client_ids: tuple[str, ...] | None = None
     client_names: tuple[str, ...] | None = None
+    #: Names of a named kind's resources (domains, ProviderNames, Identifiers, GroupNames); None: every one.
+    names: tuple[str, ...] | None = None
 
     def accounts(self, own_account: str, allowed: frozenset[str]) -> frozenset[str]:
         """The accounts this selector covers, resolved against the own account and the allow-list."""
@@ -107,10 +117,19 @@ class Selector:
             return False
         return self.client_names is None or client_name in self.client_names
 
+    def selects_name(self, name: str) -> bool:
+        """Whether a resource of a named kind in a matching pool matches."""
+        return self.names is None or name in self.names
+
+    @property
+    def selects_clients(self) -> bool:
+        """Whether the selector names app clients (by id or name)."""
+        return self.client_ids is not None or self.client_names is not None
+
     @property
     def precedence(self) -> int:
         """:data:`BY_IDS`, :data:`BY_TAGS` or :data:`BY_SCOPE`."""
-        if self.user_pool_ids is not None or self.client_ids is not None:
+        if self.user_pool_ids is not None or self.client_ids is not None or self.names is not None:
             return BY_IDS
         if self.pool_tags is not None or self.client_names is not None:
             return BY_TAGS
@@ -126,6 +145,7 @@ class Selector:
             ("poolTags", self.pool_tags),
             ("clientIds", self.client_ids),
             ("clientNames", self.client_names),
+            ("names", self.names),
         ):
             if value is not None:
                 out[name] = dict(value) if isinstance(value, Mapping) else list(value)
@@ -149,6 +169,15 @@ class Document:
     def precedence(self) -> int:
         """The selector's precedence tier."""
         return self.selector.precedence
+
+    @property
+    def client_level(self) -> bool:
+        """Whether the document's targets are app clients' settings: the ``client`` and
+        ``managedLoginBranding`` kinds, and the client-level setting of ``riskConfiguration`` and
+        ``uiCustomization`` when the selector names app clients (without, their pool-level setting)."""
+        return self.kind in CLIENT_KINDS or (
+            self.kind in CLIENT_LEVEL_KINDS and self.selector.selects_clients
+        )
 
     def summary(self) -> dict[str, Any]:
         """The document's entry in ``report.json`` (``valid: true``)."""
@@ -420,14 +449,24 @@ def _selector(value: Any, kind: Kind) -> Selector:
         raise InvalidRequest("`selector` must be an object.", path="/selector", remedy="For example {}.")
     _refuse_unknown(value, _SELECTOR_MEMBERS, "/selector")
     _refuse_null(value, "/selector")
-    if kind == "pool":
+    entry = spec(kind)
+    if entry.client == "never":
         for member in ("clientIds", "clientNames"):
             if member in value:
                 raise InvalidRequest(
-                    f"`selector.{member}` selects app clients; this document's kind is `pool`.",
+                    f"`selector.{member}` selects app clients; a `{kind}` document describes the "
+                    f"{entry.label} of a user pool, which belongs to no app client.",
                     path=f"/selector/{member}",
-                    remedy='Set "kind": "client" to describe app clients, or drop the member.',
+                    remedy='Set "kind": "client" (or another kind with an app client setting: '
+                    "riskConfiguration, uiCustomization, managedLoginBranding), or drop the member.",
                 )
+    if "names" in value and not entry.named:
+        named = ", ".join(k for k in ALL_KINDS if spec(k).named)
+        raise InvalidRequest(
+            f"`selector.names` names resources of a named kind; a `{kind}` document has none.",
+            path="/selector/names",
+            remedy=f"Drop `names`, or use a named kind ({named}).",
+        )
     accounts = value.get("accountIds")
     if accounts == ["*"]:
         account_ids: tuple[str, ...] | None = ("*",)
@@ -476,7 +515,30 @@ def _selector(value: Any, kind: Kind) -> Selector:
         client_names=_ids(
             value.get("clientNames"), "/selector/clientNames", _CLIENT_NAME, 128, "app client names"
         ),
+        names=_names(value.get("names"), kind),
     )
+
+
+def _names(value: Any, kind: Kind) -> tuple[str, ...] | None:
+    """``selector.names``: each one a valid name of the kind (as ``target.name`` of a change request)."""
+    if value is None:
+        return None
+    entry = spec(kind)
+    hint = f"{entry.label} names ({entry.name_member})"
+    if not isinstance(value, list) or not value:
+        raise InvalidRequest(
+            "`selector.names` must be a non-empty list.", path="/selector/names", remedy=f"List {hint}."
+        )
+    for index, item in enumerate(value):
+        try:
+            parse_target({"userPoolId": "us-east-1_placeholder", "kind": kind, "name": item})
+        except InvalidRequest:
+            raise InvalidRequest(
+                f"{_shown(item)} at /selector/names/{index} is not a valid {entry.name_member}.",
+                path=f"/selector/names/{index}",
+                remedy=f"Use the {entry.label}'s {entry.name_member} exactly as Cognito lists it.",
+            ) from None
+    return tuple(dict.fromkeys(value))
 
 
 @functools.cache
@@ -517,11 +579,11 @@ def _id(value: Any, pointer: str, pattern: re.Pattern[str], limit: int, hint: st
 
 
 def _kind(value: Any) -> Kind:
-    if value not in KINDS:
+    if not isinstance(value, str) or value not in DOCUMENT_KINDS:
         raise InvalidRequest(
             f"Unknown kind {_shown(value)}.",
             path="/kind",
-            remedy=f"Use one of: {', '.join(KINDS)}.",
+            remedy=f"Use one of: {', '.join(DOCUMENT_KINDS)}.",
         )
     kind: Kind = value
     return kind
@@ -556,6 +618,15 @@ def _patch(value: Any, kind: Kind) -> dict[str, Any]:
     errors = model.check_document(kind, value, partial=True, base="/patch")
     if errors:
         raise errors[0]
+    for pointer in spec(kind).secrets:
+        if get(value, pointer) not in (ABSENT, REDACTED):
+            # A desired-state document is read by every sweep and copied into reports and corrections:
+            # it never holds a secret. "<redacted>" (keep the live value) is the only value accepted.
+            raise InvalidRequest(
+                "A desired-state document cannot hold a secret.",
+                path=f"/patch{pointer}",
+                remedy=f'Use "{REDACTED}" (keep the live value); rotate the secret with a change request.',
+            )
     return dict(value)
 
 
@@ -633,6 +704,7 @@ def _document_from_json(item: Mapping[str, Any]) -> Document:
             pool_tags=selector.get("poolTags"),
             client_ids=_tuple(selector.get("clientIds")),
             client_names=_tuple(selector.get("clientNames")),
+            names=_tuple(selector.get("names")),
         ),
         kind=item["kind"],
         patch=dict(item["patch"]),

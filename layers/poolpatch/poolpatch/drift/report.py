@@ -138,11 +138,12 @@ def unit_counts(lines: Sequence[Line], keys: Sequence[tuple[str, str]] = ()) -> 
 
 
 def sorted_lines(lines: Sequence[Line]) -> list[Line]:
-    """Lines in account, Region, pool, client order."""
+    """Lines in account, Region, pool, client, kind and name order."""
 
     def order(line: Line) -> tuple[str, ...]:
         target = line["target"]
-        return tuple(str(target.get(k, "")) for k in ("accountId", "region", "userPoolId", "clientId"))
+        keys = ("accountId", "region", "userPoolId", "clientId", "kind", "name")
+        return tuple(str(target.get(k, "")) for k in keys)
 
     return sorted(lines, key=order)
 
@@ -155,6 +156,8 @@ def dumps(value: Any) -> str:
 def _summary_entry(line: Line) -> list[str]:
     target = line["target"]
     name = "/".join(str(target[k]) for k in ("accountId", "region", "userPoolId", "clientId") if k in target)
+    if target.get("kind"):  # a kind other than the pool or app client itself
+        name += f" {target['kind']}" + (f" {target['name']}" if target.get("name") is not None else "")
     head = f"- {_code(name)}"
     if line.get("owner"):
         head += f" (owned by stack {_code(str(line['owner'].get('stack')))})"
