@@ -437,7 +437,7 @@ def apply_raw_members(operation: str, body: str | bytes) -> str | bytes:
     for member in armed:
         *parents, last = _split_pointer(member.pointer)
         target = document
-        for part in parents:
-            target = target.setdefault(part, {})
+        for part in parents:  # a list item by its index (a listing's objects), else an object member
+            target = target[int(part)] if isinstance(target, list) else target.setdefault(part, {})
         target[last] = member.value
     return json.dumps(document)

@@ -153,6 +153,9 @@ class Recording:
     def list_names(self, user_pool_id: str, kind: Kind) -> list[str]:
         return self.inner.list_names(user_pool_id, kind)
 
+    def list_described(self, user_pool_id: str, kind: Kind) -> dict[str, Described]:
+        return self.inner.list_described(user_pool_id, kind)
+
     def describe(self, target: Target) -> Described:
         self.describes.append(target)
         error = self.fail(target)
@@ -769,9 +772,10 @@ def test_group_and_identity_provider_documents_check_each_selected_resource(flee
     faults.reset()
     # When the unit is walked
     progress = walk_unit(_unit(groups, idp), fleet.reader)
-    # Then the groups were listed and each read, and the named provider read alone
+    # Then the groups were listed whole and never read again (ListGroups returns every group as GetGroup
+    # does), and the named provider read alone
     assert faults.calls("ListGroups") == ["ListGroups"]
-    assert faults.calls("GetGroup") == ["GetGroup"] * 2
+    assert faults.calls("GetGroup") == []
     assert faults.calls("ListIdentityProviders") == ["ListIdentityProviders"]
     assert faults.calls("DescribeIdentityProvider") == ["DescribeIdentityProvider"]
     # And every group and only the named provider is a target, each with the service's live values
@@ -909,6 +913,20 @@ def test_client_selectors_pick_the_client_level_setting(fleet: Fleet) -> None:
     ]
 
 
+def test_groups_read_from_their_listing_still_pass_the_unknown_field_guard(fleet: Fleet) -> None:
+    # Given a service whose ListGroups answer holds a member this botocore does not know, on the first group
+    pool = _full(fleet)
+    faults.add_raw_member("ListGroups", "/Groups/0/FutureSetting", "on")
+    # When a group document is walked (the groups come from the listing, not from GetGroup)
+    progress = walk_unit(_unit(_doc("groups", kind="group", patch={"Precedence": 5})), fleet.reader)
+    # Then that group is an SdkModelOutdated error line naming the member; the other is checked
+    lines = {_kind_key(line): line for line in progress.lines}
+    first, second = sorted(pool.groups)
+    assert lines[("", "group", first)]["error"]["code"] == "SdkModelOutdated"
+    assert "FutureSetting" in lines[("", "group", first)]["error"]["message"]
+    assert "error" not in lines[("", "group", second)]
+
+
 def test_targeted_check_of_one_group(fleet: Fleet) -> None:
     # Given a group document over both groups of a pool
     pool = _full(fleet)
@@ -921,7 +939,7 @@ def test_targeted_check_of_one_group(fleet: Fleet) -> None:
     progress = walk_unit(unit, fleet.reader)
     # Then only that group is checked: not the other, not the pool's own line
     assert [_kind_key(line) for line in progress.lines] == [("", "group", pool.groups[1])]
-    assert faults.calls("GetGroup") == ["GetGroup"]
+    assert (faults.calls("ListGroups"), faults.calls("GetGroup")) == (["ListGroups"], [])
 
 
 def test_resumed_walk_over_every_kind_has_no_duplicates_and_no_gaps(fleet: Fleet) -> None:
@@ -954,7 +972,9 @@ def test_resumed_walk_over_every_kind_has_no_duplicates_and_no_gaps(fleet: Fleet
         ]
     )
     assert sorted(_kind_key(line) for line in full) == expected
-    describes = len(expected)  # one read per target (the pool's line is the read that gives its tags)
+    # One read per target (the pool's line is the read that gives its tags), except groups: their listing
+    # holds them whole
+    describes = len(expected) - len(pool.groups)
     for stop_after in range(1, describes):
         # Given a walk stopped after `stop_after` reads
         reader = Recording(fleet.reader)

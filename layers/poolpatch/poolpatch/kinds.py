@@ -82,6 +82,9 @@ class KindSpec:
     """A client-level read returns the pool's setting when the client has none of its own."""
     list_operation: str | None = None
     """The operation listing the names of a named kind in a pool (drift and bundles)."""
+    listed_whole: bool = False
+    """The listing returns every object whole, in the read's shape (ListGroups, ListResourceServers): a
+    sweep reads them from its pages instead of once more each (cognito-surface.md §4, §5)."""
     source: str = ""
     """Where the facts about this kind are written down."""
 
@@ -186,6 +189,7 @@ KINDS: Mapping[Kind, KindSpec] = _spec(
         name_member="Identifier",
         segment="resource-server-{name}",
         list_operation="ListResourceServers",
+        listed_whole=True,
         source="cognito-surface.md §4",
     ),
     KindSpec(
@@ -198,6 +202,7 @@ KINDS: Mapping[Kind, KindSpec] = _spec(
         name_member="GroupName",
         segment="group-{name}",
         list_operation="ListGroups",
+        listed_whole=True,
         source="cognito-surface.md §5",
     ),
     KindSpec(

@@ -89,6 +89,10 @@ class CognitoPort(Protocol):
 
 
 _READS = frozenset(entry.read for entry in KINDS.values())
+#: Operations whose raw JSON the adapter keeps: every read, and the listings that return objects whole.
+_CAPTURED = _READS | frozenset(
+    entry.list_operation for entry in KINDS.values() if entry.listed_whole and entry.list_operation
+)
 
 
 def read_input(target: Target) -> dict[str, Any]:
@@ -223,8 +227,13 @@ class Boto3Cognito:
         self._lock = threading.Lock()
         self._branding: dict[tuple[str, str | None], str] = {}
         events = client.meta.events
-        for operation in _READS:
+        for operation in _CAPTURED:
             events.register(f"after-call.cognito-idp.{operation}", self._capture)
+
+    def last_raw(self) -> dict[str, Any] | None:
+        """The raw JSON of this thread's last captured call (a read, or a listing of whole objects)."""
+        body = getattr(self._raw, "body", None)
+        return body if isinstance(body, dict) else None
 
     @property
     def client(self) -> CognitoIdentityProviderClient:
@@ -232,7 +241,7 @@ class Boto3Cognito:
         return self._client
 
     def _capture(self, http_response: Any = None, model: Any = None, **_: Any) -> None:
-        if model is None or model.name not in _READS:
+        if model is None or model.name not in _CAPTURED:
             return
         try:
             body = json.loads(http_response.content) if http_response is not None else {}

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from poolpatch.adapters.cognito import Boto3Cognito, Described
+from poolpatch.errors import ServiceError
 from poolpatch.kinds import Kind, spec
 from poolpatch.request import Target
 
@@ -143,6 +144,33 @@ class Boto3FleetReader:
         size, largest, member = LISTINGS[entry.list_operation]
         items = self._pages(entry.list_operation, member, {"UserPoolId": user_pool_id, size: largest})
         return [str(item[entry.name_member]) for item in items]
+
+    def list_described(self, user_pool_id: str, kind: Kind) -> dict[str, Described]:
+        """Every resource of a kind whose listing returns objects whole, by name, with each object's raw JSON
+        (for the unknown-field guard): one paged listing instead of one read per resource."""
+        entry = spec(kind)
+        if entry.list_operation is None or entry.name_member is None or not entry.listed_whole:
+            raise ValueError(f"{kind} is not listed whole")
+        size, largest, member = LISTINGS[entry.list_operation]
+        operation, method = entry.list_operation, getattr(self._client, _snake(entry.list_operation))
+        out: dict[str, Described] = {}
+        token: str | None = None
+        while True:
+            call = {"UserPoolId": user_pool_id, size: largest, **({"NextToken": token} if token else {})}
+            response = Boto3Cognito.call(operation, lambda call=call: method(**call))  # type: ignore[misc]
+            raw = (self._port.last_raw() or {}).get(member)
+            items = list(response.get(member) or [])
+            if not isinstance(raw, list) or len(raw) != len(items):
+                raise ServiceError(
+                    f"The raw {operation} response was not captured; the unknown-field guard cannot run.",
+                    remedy="Retry; if it persists, report it (a botocore change in response handling?).",
+                    retryable=True,
+                )
+            for parsed, raw_item in zip(items, raw, strict=True):
+                out[str(parsed[entry.name_member])] = Described(parsed=dict(parsed), raw=raw_item)
+            token = response.get("NextToken")
+            if not token:
+                return out
 
     def describe(self, target: Target) -> Described:
         """The engine port's describe, for any kind (raw JSON kept for the unknown-field guard)."""

@@ -66,6 +66,10 @@ class FleetReader(Protocol):
         """The names of a listable named kind's resources in a pool (its list operation, every page)."""
         ...
 
+    def list_described(self, user_pool_id: str, kind: Kind) -> dict[str, Described]:
+        """A kind listed whole (``KindSpec.listed_whole``): every resource by name, as its read shows it."""
+        ...
+
     def describe(self, target: Target) -> Described:
         """The read operation of the target's kind (DescribeUserPool, GetGroup...)."""
         ...
@@ -246,9 +250,10 @@ class _Walk:
         if pool.done is not None and pool.done >= ("", _RANK[kind] + 1, ""):
             return True  # every target of this kind was checked before the walk stopped
         targets: list[tuple[str | None, list[Document]]] = [(None, list(documents))]
+        listed: dict[str, Described | None] = {}
         if entry.named:
             try:
-                names = self._names(pool, kind)
+                listed = self._listed(pool, kind)
             except PoolpatchError as error:
                 listing = ("", _RANK[kind], "")
                 if pool.done != listing:  # the walk that stopped right after it reported it already
@@ -259,7 +264,7 @@ class _Walk:
                 return True
             targets = [
                 (name, [d for d in documents if d.selector.selects_name(name)])
-                for name in names
+                for name in sorted(listed)
                 if self.unit.wants(kind, name)
             ]
         for name, selecting in targets:
@@ -267,17 +272,22 @@ class _Walk:
                 continue
             if self.should_stop():
                 return False
-            self._check(pool, pool.target.of(kind, name=name), selecting)
+            described = listed.get(name) if name is not None else None
+            self._check(pool, pool.target.of(kind, name=name), selecting, described=described)
             self.progress.cursor = Cursor(pool_id, "", kind, name or "")
         return True
 
-    def _names(self, pool: _Pool, kind: Kind) -> list[str]:
-        """A named kind's resources in the pool, sorted: listed, or for domains the pool's own two."""
-        if spec(kind).list_operation is None:  # domains: DescribeUserPool names them (cognito-surface §1)
+    def _listed(self, pool: _Pool, kind: Kind) -> dict[str, Described | None]:
+        """A named kind's resources in the pool by name, with the object where the listing holds it whole
+        (groups, resource servers: no read per resource), else ``None`` (read one by one)."""
+        entry = spec(kind)
+        if entry.list_operation is None:  # domains: DescribeUserPool names them (cognito-surface §1)
             parsed = pool.described.parsed
             found = [parsed.get("Domain"), parsed.get("CustomDomain")]
-            return sorted({name for name in found if isinstance(name, str) and name})
-        return sorted(set(self.reader.list_names(pool.target.user_pool_id, kind)))
+            return {name: None for name in found if isinstance(name, str) and name}
+        if entry.listed_whole:
+            return dict(self.reader.list_described(pool.target.user_pool_id, kind))
+        return dict.fromkeys(self.reader.list_names(pool.target.user_pool_id, kind))
 
     def _clients(self, pool: _Pool, documents: Sequence[Document]) -> bool:
         target, lines = pool.target, self.progress.lines
@@ -311,9 +321,17 @@ class _Walk:
                 )
         return True
 
-    def _check(self, pool: _Pool, target: Target, documents: Sequence[Document]) -> None:
+    def _check(
+        self,
+        pool: _Pool,
+        target: Target,
+        documents: Sequence[Document],
+        *,
+        described: Described | None = None,
+    ) -> None:
         try:
-            described = self.reader.describe(target)
+            if described is None:
+                described = self.reader.describe(target)
         except NotFound:
             return  # deleted since the listing (or, for branding, the client has no style)
         except PoolpatchError as error:
