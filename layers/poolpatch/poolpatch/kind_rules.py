@@ -18,7 +18,7 @@ from typing import Any
 
 from poolpatch.errors import ConflictingSettings, ImmutableSetting, InvalidValue
 from poolpatch.kinds import Kind
-from poolpatch.pointer import child
+from poolpatch.merge import removed_pointers
 from poolpatch.rules import Rule, RuleContext, _get, _pointer, _sets, _touched
 
 # --- mfa (cognito-surface.md §2) -----------------------------------------------------------------------
@@ -355,19 +355,6 @@ def ui_logo_is_write_only(document: dict[str, Any], ctx: RuleContext) -> dict[st
 # --- managed login branding (cognito-surface.md §8) ---------------------------------------------------
 
 
-def _removals(patch: Any, base: str = "") -> list[str]:
-    if not isinstance(patch, Mapping):
-        return []
-    out: list[str] = []
-    for key, value in patch.items():
-        pointer = child(base, str(key))
-        if value is None:
-            out.append(pointer)
-        else:
-            out.extend(_removals(value, pointer))
-    return out
-
-
 def _asset_key(asset: Any) -> tuple[str, str]:
     if not isinstance(asset, Mapping):
         return ("", "")
@@ -425,17 +412,9 @@ def branding_merges(document: dict[str, Any], ctx: RuleContext) -> dict[str, Any
         document.pop("Settings", None)
         document.pop("Assets", None)
         return document
-    removed = [p for p in _removals(ctx.patch) if p != "/UseCognitoProvidedValues"]
-    kept = {
-        (a.get("Category"), a.get("ColorMode"))
-        for a in document.get("Assets") or []
-        if isinstance(a, Mapping)
-    }
-    lost = [
-        a
-        for a in ctx.live.get("Assets") or []
-        if isinstance(a, Mapping) and (a.get("Category"), a.get("ColorMode")) not in kept
-    ]
+    removed = [p for p in removed_pointers(ctx.patch) if p != "/UseCognitoProvidedValues"]
+    kept = {_asset_key(a) for a in document.get("Assets") or [] if isinstance(a, Mapping)}
+    lost = [a for a in ctx.live.get("Assets") or [] if isinstance(a, Mapping) and _asset_key(a) not in kept]
     if removed or lost:
         raise ConflictingSettings(
             "A managed login branding update merges: it can add and change settings and assets, never remove "

@@ -95,6 +95,15 @@ _CAPTURED = _READS | frozenset(
 )
 
 
+def raw_not_captured(what: str) -> ServiceError:
+    """The error for a response whose raw JSON was not captured: the unknown-field guard cannot run."""
+    return ServiceError(
+        f"The raw {what} response was not captured; the unknown-field guard cannot run.",
+        remedy="Retry; if it persists, report it (a botocore change in response handling?).",
+        retryable=True,
+    )
+
+
 def read_input(target: Target) -> dict[str, Any]:
     """The read operation's input for ``target``: the members of its input shape the target fills."""
     from poolpatch import model
@@ -270,12 +279,7 @@ class Boto3Cognito:
         if not isinstance(raw, dict):
             # Without the raw JSON the unknown-field guard cannot run: never fall back to the parsed
             # object, which by construction holds only what the local model knows.
-            raise ServiceError(
-                f"The raw {entry.read_member or entry.read} response was not captured; the unknown-field "
-                "guard cannot run.",
-                remedy="Retry; if it persists, report it (a botocore change in response handling?).",
-                retryable=True,
-            )
+            raise raw_not_captured(entry.read_member or entry.read)
         if target.kind == "managedLoginBranding" and isinstance(parsed.get("ManagedLoginBrandingId"), str):
             with self._lock:
                 self._branding[(target.user_pool_id, target.client_id)] = parsed["ManagedLoginBrandingId"]

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from poolpatch.adapters.cognito import Boto3Cognito, Described
-from poolpatch.errors import ServiceError
+from botocore import xform_name
+
+from poolpatch.adapters.cognito import Boto3Cognito, Described, raw_not_captured
 from poolpatch.kinds import Kind, spec
 from poolpatch.request import Target
 
@@ -151,43 +152,36 @@ class Boto3FleetReader:
         entry = spec(kind)
         if entry.list_operation is None or entry.name_member is None or not entry.listed_whole:
             raise ValueError(f"{kind} is not listed whole")
-        size, largest, member = LISTINGS[entry.list_operation]
-        operation, method = entry.list_operation, getattr(self._client, _snake(entry.list_operation))
+        operation = entry.list_operation
+        size, largest, member = LISTINGS[operation]
         out: dict[str, Described] = {}
-        token: str | None = None
-        while True:
-            call = {"UserPoolId": user_pool_id, size: largest, **({"NextToken": token} if token else {})}
-            response = Boto3Cognito.call(operation, lambda call=call: method(**call))  # type: ignore[misc]
+        for response in self._responses(operation, {"UserPoolId": user_pool_id, size: largest}):
             raw = (self._port.last_raw() or {}).get(member)
             items = list(response.get(member) or [])
             if not isinstance(raw, list) or len(raw) != len(items):
-                raise ServiceError(
-                    f"The raw {operation} response was not captured; the unknown-field guard cannot run.",
-                    remedy="Retry; if it persists, report it (a botocore change in response handling?).",
-                    retryable=True,
-                )
+                raise raw_not_captured(operation)
             for parsed, raw_item in zip(items, raw, strict=True):
                 out[str(parsed[entry.name_member])] = Described(parsed=dict(parsed), raw=raw_item)
-            token = response.get("NextToken")
-            if not token:
-                return out
+        return out
 
     def describe(self, target: Target) -> Described:
         """The engine port's describe, for any kind (raw JSON kept for the unknown-field guard)."""
         return self._port.describe(target)
 
     def _pages(self, operation: str, member: str, params: dict[str, Any]) -> list[Mapping[str, Any]]:
-        method = getattr(self._client, _snake(operation))
-        items: list[Mapping[str, Any]] = []
+        return [
+            item for response in self._responses(operation, params) for item in response.get(member) or []
+        ]
+
+    def _responses(self, operation: str, params: dict[str, Any]) -> Iterator[Mapping[str, Any]]:
+        """Every page of a listing, following ``NextToken``; each is yielded before the next is requested,
+        so the adapter's raw JSON of that call is still the page's."""
+        method = getattr(self._client, xform_name(operation))
         token: str | None = None
         while True:
             call = dict(params, NextToken=token) if token else params
-            response = Boto3Cognito.call(operation, lambda call=call: method(**call))  # type: ignore[misc]
-            items.extend(response.get(member) or [])
+            response: Mapping[str, Any] = Boto3Cognito.call(operation, lambda call=call: method(**call))  # type: ignore[misc]
+            yield response
             token = response.get("NextToken")
             if not token:
-                return items
-
-
-def _snake(operation: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in operation).lstrip("_")
+                return
