@@ -20,7 +20,7 @@ COVERAGE_ARGS := --cov=layers/poolpatch --cov-branch --cov-report=term-missing:s
 # `make test PARALLEL=` runs in one process.
 PARALLEL ?= -n auto --dist loadfile
 
-.PHONY: help install run test test-unit test-integration soak lint format cfn-lint checkov build deploy bench pr clean
+.PHONY: help install run test test-unit test-integration soak lint format cfn-lint checkov build deploy bench bench-bundle pr clean
 
 help:
 	@echo "make run    the full change path on the embedded default (moto server on 127.0.0.1)"
@@ -28,6 +28,7 @@ help:
 	@echo "make lint   ruff lint + format check, mypy, cfn-lint, checkov"
 	@echo "make soak   the property test with 20,000 examples"
 	@echo "make bench  benchmarks (ratios measured side by side)"
+	@echo "make bench-bundle  export --all of one pool: calls and time against the quotas"
 	@echo "make build  sam build (needs python3.13; sam lives in ./.sam-venv)"
 
 $(STAMP): pyproject.toml layers/poolpatch/requirements.txt
@@ -89,6 +90,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/overhead.py
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/drift.py
+	$(BIN)/python bench/bundle.py
+
+# export --all of one pool against the calls and time of cognito-surface.md §13 (about 15 s).
+bench-bundle: $(STAMP)
+	$(BIN)/python bench/bundle.py
 
 $(SAM_VENV)/bin/sam:
 	$(PYTHON) -m venv $(SAM_VENV)

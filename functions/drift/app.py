@@ -1,6 +1,7 @@
 """Drift: scheduled sweeps fanned out per account and Region, their units of work, and targeted checks.
 
-The schedule starts a sweep; ``DriftWorkQueue`` records are units of work (one account and Region each);
+The schedule starts a sweep; ``DriftWorkQueue`` records are units of work (one account and Region each)
+and their bundle passes (each checked pool's bundle stored under ``bundles/`` when it changed);
 ``DriftCheckQueue.fifo`` records are targeted checks; CloudTrail events for Cognito writes become
 targeted checks. Corrections are change requests sent to the FIFO change queue (the one writer path).
 The logic is in ``poolpatch_lambda.drift``.

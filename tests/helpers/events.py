@@ -23,6 +23,7 @@ EVENTBRIDGE_REQUEST_SAMPLES: Final[tuple[str, ...]] = (
     "eventbridge-cross-account",
     "eventbridge-add-attributes",
     "eventbridge-restore",
+    "eventbridge-restore-bundle",
     "eventbridge-resource-server",
 )
 """The samples that are valid "User Pool Change Requested" events (intake queues each)."""

@@ -266,5 +266,9 @@ def test_make_run_demo_passes(tmp_path: Path) -> None:
     assert re.search(r"all \d+ checks PASS", done.stdout)
     assert "[FAIL]" not in done.stdout
     assert "\x1b[" not in done.stdout
-    segments = sorted(path.parent.parent.name.split("-", 2)[0] for path in tmp_path.rglob("*.json"))
+    snapshots = list((tmp_path / "snapshots").rglob("*.json"))
+    segments = sorted(path.parent.parent.name.split("-", 2)[0] for path in snapshots)
     assert segments == sorted(["pool", "client", "mfa", "resource", "idp"] * 2)
+    # and (part 5) the clone's progress record, beside them
+    assert [path.parent.name for path in (tmp_path / "clones").glob("*.json")] == ["clones"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["clones", "snapshots"]

@@ -559,8 +559,11 @@ def test_a_sweep_that_runs_out_of_time_continues_to_the_end(
     def remaining() -> int:
         return 900_000 if next(counter) % 6 < 5 else 1_000
 
-    started = stack.run_drift()
-    responses = stack.run_drift_work(remaining=remaining, max_invocations=100)
+    # (bundles off: this test counts the unit's invocations; bundle passes have theirs,
+    # test_drift_bundles.py)
+    with stack.environment(DRIFT_STORE_BUNDLES="false"):
+        started = stack.run_drift()
+        responses = stack.run_drift_work(remaining=remaining, max_invocations=100)
 
     # Then the unit continued over several invocations and every target was checked exactly once
     report = stack.drift_report(started["sweepId"])
@@ -727,8 +730,10 @@ def test_a_failed_finalisation_is_retried_without_walking_the_unit_again(
     faults.reset()
 
     # When the sweep runs: the unit's record fails once and is redelivered
-    started = stack.run_drift()
-    responses = stack.run_drift_work()
+    # (bundles off: this test counts the unit's reads and invocations, a bundle pass adds its own)
+    with stack.environment(DRIFT_STORE_BUNDLES="false"):
+        started = stack.run_drift()
+        responses = stack.run_drift_work()
 
     # Then the redelivery finalises without a second walk, and the sweep completes once
     assert [len(r["batchItemFailures"]) for r in responses] == [1, 0]

@@ -68,6 +68,9 @@ def _call_action(self: CognitoIdpResponse) -> TYPE_RESPONSE:
         return failure
     status, headers, body = _ORIGINAL_CALL_ACTION(self)
     if status == 200:
+        lost = faults.take_lost(operation)
+        if lost is not None:
+            return lost
         body = faults.apply_raw_members(operation, body)
     return status, headers, body
 

@@ -14,6 +14,11 @@ tries it is refused; a resource server scope added with the others kept; an iden
 mapping changed from its export, whose ``client_secret`` is ``"<redacted>"``, keeping the secret, which no
 output of the part shows.
 
+Part 5 (last), a create-only setting changed by cloning the pool (``demo_clone``): a case-sensitive pool;
+``poolpatch plan`` with a pool patch on ``UsernameConfiguration`` refused (``ImmutableSetting``, with its
+remedy); ``poolpatch clone --patch`` making a case-insensitive copy, its report, checks on the new pool's
+raw reads, and ``poolpatch diff`` of the two pools showing that one difference.
+
 Part 2, the event-driven path (``poolpatch_fake.stack.EmbeddedStack``): the resources template.yaml
 creates, a change request put on the bus, the real intake and apply handlers invoked with the events moto
 delivers, the plan, the snapshots in S3, the result events, and the proof nothing else changed.
@@ -1031,6 +1036,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 cognito=cognito,
                 snapshot_dir=snapshot_dir,
                 workdir=workdir,
+            )
+            from poolpatch_fake.demo_clone import part_five
+
+            part_five(
+                screen, checks, cli=cli, cognito=cognito, snapshot_dir=snapshot_dir, trigger_arn=TRIGGER_ARN
             )
     except KeyboardInterrupt:
         screen.line("\ninterrupted: the server is stopped.")

@@ -66,6 +66,7 @@ class _Fault:
     message: str
     status: int
     remaining: int
+    skip: int = 0
 
 
 @dataclass
@@ -182,6 +183,7 @@ class _Bucket:
 _lock = threading.Lock()
 _faults: dict[str, deque[_Fault]] = {}
 _raw_members: dict[str, deque[_RawMember]] = {}
+_lost: dict[str, list[Any]] = {}
 _calls: list[str] = []
 _sent: list[tuple[str, dict[str, Any]]] = []
 _rates: dict[str, float] | None = None  # None: quotas off
@@ -191,16 +193,42 @@ _latency_seconds = 0.0
 _stats: dict[str, dict[str, dict[str, int]]] = {}
 
 
-def inject(operation: str, error_code: str, *, times: int = 1, message: str = "", status: int = 400) -> None:
-    """Make the next ``times`` calls of ``operation`` fail with ``error_code`` before touching any state.
+def inject(
+    operation: str, error_code: str, *, times: int = 1, message: str = "", status: int = 400, skip: int = 0
+) -> None:
+    """Make the next ``times`` calls of ``operation`` fail with ``error_code`` before touching any state,
+    after letting ``skip`` calls through.
 
     ``operation`` is the Cognito operation name (``"UpdateUserPool"``); faults queue in order of injection.
     """
-    if times < 1:
-        raise ValueError("times must be at least 1")
-    fault = _Fault(error_code, message or f"Injected {error_code}", status, times)
+    if times < 1 or skip < 0:
+        raise ValueError("times must be at least 1 and skip at least 0")
+    fault = _Fault(error_code, message or f"Injected {error_code}", status, times, skip)
     with _lock:
         _faults.setdefault(operation, deque()).append(fault)
+
+
+def lose_response(operation: str, error_code: str = "InternalErrorException", *, skip: int = 0) -> None:
+    """Let ``skip`` calls of ``operation`` succeed, then run the next one to completion and answer it with
+    ``error_code`` (status 500): the service did the work, the caller saw a failure (a lost response, or a
+    crash right after the call). Used to prove a rerun does not do the work twice."""
+    if skip < 0:
+        raise ValueError("skip must be at least 0")
+    with _lock:
+        _lost[operation] = [skip, error_code]
+
+
+def take_lost(operation: str) -> TYPE_RESPONSE | None:
+    """The error that replaces a completed call's response, if one is armed for it (internal hook)."""
+    with _lock:
+        armed = _lost.get(operation)
+        if armed is None:
+            return None
+        if armed[0] > 0:
+            armed[0] -= 1
+            return None
+        del _lost[operation]
+    return _error_response(str(armed[1]), f"Injected lost response ({armed[1]})", 500)
 
 
 def add_raw_member(operation: str, pointer: str, value: Any, *, times: int = 1) -> None:
@@ -320,6 +348,7 @@ def reset() -> None:
     with _lock:
         _faults.clear()
         _raw_members.clear()
+        _lost.clear()
         _calls.clear()
         _sent.clear()
         _rates = None
@@ -407,6 +436,9 @@ def _take_fault(operation: str) -> TYPE_RESPONSE | None:
         if not queue:
             return None
         fault = queue[0]
+        if fault.skip > 0:
+            fault.skip -= 1
+            return None
         fault.remaining -= 1
         if fault.remaining == 0:
             queue.popleft()

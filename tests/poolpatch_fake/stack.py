@@ -667,12 +667,17 @@ class EmbeddedStack:
         return load_handler("drift")(dict(event), context)
 
     def run_drift_work(
-        self, *, remaining: Callable[[], int] | None = None, max_invocations: int = 10_000
+        self,
+        *,
+        remaining: Callable[[], int] | None = None,
+        max_invocations: int = 10_000,
+        budget: Callable[[], Callable[[], int]] | None = None,
     ) -> list[Any]:
         """Play the drift queues' event source mappings (batch size 1) until both are empty.
 
         Each record is handed to the function as Lambda would; a success deletes it, a reported failure
-        leaves it invisible for the retry delay the function set. ``remaining`` makes time run out.
+        leaves it invisible for the retry delay the function set. ``remaining`` makes time run out;
+        ``budget`` makes a new ``remaining`` for each invocation (each one starts with its own time).
         """
         sqs = self.client("sqs")
         arns = {url: self._queue_arn(url) for url in (self.drift_check_url, self.drift_work_url)}
@@ -691,7 +696,9 @@ class EmbeddedStack:
                 return responses
             message = messages[0]
             record = self._record(message, queue_arn=arns[url])
-            response = self.invoke_drift({"Records": [record]}, remaining=remaining)
+            response = self.invoke_drift(
+                {"Records": [record]}, remaining=budget() if budget is not None else remaining
+            )
             responses.append(response)
             if not response.get("batchItemFailures"):
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])

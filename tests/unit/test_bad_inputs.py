@@ -543,12 +543,17 @@ CASES: list[Any] = [
             pool({"UsernameAttributes": ["phone_number"]}),
             "ImmutableSetting",
             "/UsernameAttributes",
-            "new user pool",
+            """--patch '{"createOnly":{"UsernameAttributes":["phone_number"]}}'""",
         ),
         id="immutable-UsernameAttributes",
     ),
     pytest.param(
-        Case(pool({"AliasAttributes": ["preferred_username"]}), "ImmutableSetting", "/AliasAttributes"),
+        Case(
+            pool({"AliasAttributes": ["preferred_username"]}),
+            "ImmutableSetting",
+            "/AliasAttributes",
+            '"createOnly":{"AliasAttributes":["preferred_username"]}',
+        ),
         id="immutable-AliasAttributes",
     ),
     pytest.param(
@@ -556,6 +561,7 @@ CASES: list[Any] = [
             pool({"UsernameConfiguration": {"CaseSensitive": True}}),
             "ImmutableSetting",
             "/UsernameConfiguration",
+            '"createOnly":{"UsernameConfiguration":{"CaseSensitive":true}}',
         ),
         id="immutable-UsernameConfiguration",
     ),
@@ -564,7 +570,13 @@ CASES: list[Any] = [
         id="immutable-SchemaAttributes",
     ),
     pytest.param(
-        Case(pool({"Schema": [{"Name": "x"}]}), "ImmutableSetting", "/Schema"), id="immutable-Schema"
+        Case(
+            pool({"Schema": [{"Name": "x"}]}),
+            "ImmutableSetting",
+            "/Schema",
+            '"createOnly":{"Schema":[{"Name":"x"}]}',
+        ),
+        id="immutable-Schema",
     ),
     pytest.param(
         Case(client({"ClientSecret": "s3cr3t-value"}), "ImmutableSetting", "/ClientSecret", "new app client"),

@@ -187,6 +187,7 @@ def test_drift_parameters_have_the_designed_defaults_and_bounds(stack_template: 
         ("snapshots/", False),
         ("drift-reports/", False),
         ("drift-reports/x/", False),
+        ("bundles/", False),
     ],
 )
 def test_the_desired_state_prefix_stays_out_of_snapshots_and_reports(
@@ -219,6 +220,7 @@ def test_the_drift_function_gets_its_queues_table_and_guards(stack_template: Tem
         "DRIFT_READS_PER_SECOND": 3,
         "DRIFT_CORRECTION_LIMIT_PERCENT": 10,
         "DRIFT_CORRECTION": "enabled",
+        "DRIFT_STORE_BUNDLES": "true",
         "DESIRED_STATE_PREFIX": "desired/",
     }
     assert custom_env["DRIFT_CORRECTION"] == "disabled"

@@ -574,12 +574,60 @@ def test_restore_needs_a_snapshot_reference(request_validator: Any) -> None:
     # When they are validated
     problems = [violations(request_validator, request) for request in requests]
 
-    # Then each is refused for its snapshot reference
+    # Then each is refused for its reference: none at all, or a snapshot reference out of bounds
     assert problems == [
-        {("/restore", "required")},
+        {("/restore", "minProperties")},
         {("/restore/snapshot", "minLength")},
         {("/restore/snapshot", "maxLength")},
     ]
+
+
+def test_restore_takes_a_snapshot_or_a_bundle_never_both(request_validator: Any) -> None:
+    # Given a bundle restore, one with an empty reference, and one naming a snapshot too
+    bundle = f"s3://bucket/bundles/111122223333/eu-west-1/{POOL_ID}/20250604T060000Z.json"
+    requests = []
+    for restore in (
+        {"bundle": bundle},
+        {"bundle": ""},
+        {"bundle": bundle, "snapshot": "s3://bucket/snapshots/x/before.json"},
+    ):
+        request = pool_request(restore=restore)
+        del request["patch"]
+        requests.append(request)
+
+    # When they are validated
+    problems = [violations(request_validator, request) for request in requests]
+
+    # Then the bundle alone is accepted, the empty one and the pair are refused
+    assert problems == [set(), {("/restore/bundle", "minLength")}, {("/restore", "maxProperties")}]
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        {"target": {"userPoolId": POOL_ID, "clientId": "4r2uq8j1pmbfe0fmdqk9v2l5hn"}},
+        {"target": {"userPoolId": POOL_ID, "kind": "group", "name": "admins"}},
+        {"target": {"userPoolId": POOL_ID, "kind": "mfa"}},
+        {"expectedLastModifiedDate": "2025-06-04T06:00:00Z"},
+    ],
+    ids=["client", "named-kind", "pool-level-kind", "precondition"],
+)
+def test_bundle_restore_targets_the_pool_alone(members: dict[str, Any], request_validator: Any) -> None:
+    # Given a bundle restore for something other than the whole pool, or with a precondition
+    request = pool_request(
+        restore={"bundle": f"s3://bucket/bundles/111122223333/eu-west-1/{POOL_ID}/20250604T060000Z.json"},
+        **members,
+    )
+    del request["patch"]
+
+    # When it is validated
+    problems = violations(request_validator, request)
+
+    # Then it is refused by the whole-pool rule, and a pool target with kind pool is accepted
+    assert problems == {("", "anyOf")}
+    request.pop("expectedLastModifiedDate", None)
+    request["target"] = {"userPoolId": POOL_ID, "kind": "pool"}
+    assert violations(request_validator, request) == set()
 
 
 # --------------------------------------------------------------------------- custom attributes
@@ -696,7 +744,10 @@ def test_result_error_is_present_exactly_for_failures(result_validator: Any) -> 
         ({"changes": [{"path": "/a", "old": 1}]}, "/changes/0"),
         ({"changes": [{"path": "a/b"}]}, "/changes/0/path"),
         ({"verification": {}}, "/verification"),
-        ({"extra": True}, ""),
+        ({"surplus": True}, ""),  # not a member (`extra` is: a bundle restore's kept parts)
+        ({"extra": True}, "/extra"),
+        ({"parts": [{"kind": "group", "id": "admins", "status": "done"}]}, "/parts/0/status"),
+        ({"recreated": [{"kind": "resourceServer", "id": "orders"}]}, "/recreated/0"),
     ],
 )
 def test_malformed_result_is_rejected(members: dict[str, Any], pointer: str, result_validator: Any) -> None:

@@ -850,9 +850,10 @@ def test_drift_sweeps_the_samples_from_the_scheduled_event(world: World) -> None
     started = world.drift(load_event("eventbridge-scheduled"))
     answers = _run_drift_units(world)
 
-    # Then there is one unit per Region of the baseline, and the report lists the pool's drift
+    # Then there is one unit per Region of the baseline (each followed by its bundle pass), and the report
+    # lists the pool's drift
     assert started["units"] == 2
-    assert [answer["batchItemFailures"] for answer in answers] == [[], []]
+    assert [answer["batchItemFailures"] for answer in answers] == [[], [], [], []]
     report = _report(world, started["sweepId"])
     [line] = report["targets"]
     assert line["target"] == {"userPoolId": pool_id, "accountId": HUB, "region": REGION}
@@ -869,6 +870,9 @@ def test_drift_sweeps_the_samples_from_the_scheduled_event(world: World) -> None
     published = [e["detail-type"] for e in world.results()]
     assert published == ["User Pool Drift Detected", "User Pool Drift Sweep Completed"]
     assert world.pool()["Policies"]["PasswordPolicy"]["MinimumLength"] == 8
+    # and the checked pool's bundle is stored (design.md, "Drift": each pool's configuration history)
+    [bundle] = world.s3.list_objects_v2(Bucket=BUCKET, Prefix="bundles/")["Contents"]
+    assert re.fullmatch(rf"bundles/{HUB}/{REGION}/{pool_id}/[0-9]{{8}}T[0-9]{{6}}Z\.json", bundle["Key"])
 
 
 def test_drift_reports_invalid_documents_and_never_applies_them(world: World) -> None:

@@ -82,6 +82,23 @@ DRIFT_SWEEP: Final = frozenset(
         "GetLogDeliveryConfiguration",
     }
 )
+# What a bundle restore (restore.bundle, apply --bundle; design.md "Whole-pool bundle, diff and clone")
+# adds on the writer role: the listings of the live pool's export, and the create operation of every part
+# kind a pool can lose (cognito-surface.md section 12). Never CreateUserPool, never a Delete.
+BUNDLE_RESTORE: Final = frozenset(
+    {
+        "ListUserPoolClients",
+        "ListIdentityProviders",
+        "ListResourceServers",
+        "ListGroups",
+        "CreateResourceServer",
+        "CreateGroup",
+        "CreateIdentityProvider",
+        "CreateUserPoolClient",
+        "CreateUserPoolDomain",
+        "CreateManagedLoginBranding",
+    }
+)
 # What a logDelivery write needs on its destination: the Cognito developer guide, "Exporting
 # logs from Amazon Cognito user pools" (exporting-quotas-and-usage.html), per destination.
 LOG_DELIVERY: Final = frozenset(
@@ -198,13 +215,16 @@ def test_the_writer_role_grants_the_kind_table_and_nothing_more(target_template:
     statements = target(target_template).statements("TargetRole")
     actions = allowed_actions(statements)
     table = set().union(*(kind_reads(k) | kind_writes(k) for k in KINDS.values()))
-    # When its Cognito actions are compared with the kind table
-    # Then they are exactly the table's reads and writes, each named, none created or deleted
-    assert {a for a in actions if a.startswith("cognito-idp:")} == table
+    restore = {cognito(a) for a in BUNDLE_RESTORE}
+    # When its Cognito actions are compared with the kind table and a bundle restore's needs
+    # Then they are exactly the table's reads and writes and the bundle restore's listings and creates, each
+    # named; nothing is deleted and no user pool is created
+    assert {a for a in actions if a.startswith("cognito-idp:")} == table | restore
     assert not [a for a in actions if "*" in a], "wildcard action on the writer role"
-    assert not [a for a in table if a.split(":", 1)[1].startswith(("Create", "Delete"))]
+    assert not [a for a in actions if a.startswith("cognito-idp:Delete")]
+    assert cognito("CreateUserPool") not in actions
     # and everything else is what a logDelivery write needs on its destination
-    assert actions - table == LOG_DELIVERY
+    assert actions - table - restore == LOG_DELIVERY
     assert all(s["Effect"] == "Allow" for s in statements)
 
 
@@ -268,6 +288,19 @@ def test_log_delivery_grants_are_scoped_to_this_account(target_template: Templat
         "StringEquals": {"aws:RequestTag/LogDeliveryEnabled": "true"},
         "ForAllValues:StringEquals": {"aws:TagKeys": ["LogDeliveryEnabled"]},
     }
+
+
+def test_the_writer_role_may_restore_a_bundle_on_this_accounts_pools_only(target_template: Template) -> None:
+    # Given the writer role and the read role
+    writer = target(target_template).statements("TargetRole")
+    reader = target(target_template).statements("ReadRole")
+    # When a bundle restore's listings and creates are evaluated on a pool here and in another account
+    for action in sorted(cognito(a) for a in BUNDLE_RESTORE):
+        # Then the writer may make them here only, and the read role may never create
+        assert decide(writer, action, POOL, {}) == "Allow", action
+        assert decide(writer, action, FOREIGN_POOL, {}) == "Implicit", action
+        if ":Create" in action:
+            assert decide(reader, action, POOL, {}) == "Deny", action
 
 
 # ---------------------------------------------------------------------------

@@ -68,6 +68,7 @@ FUNCTION_ENV = {
         "DRIFT_READS_PER_SECOND",
         "DRIFT_CORRECTION_LIMIT_PERCENT",
         "DRIFT_CORRECTION",
+        "DRIFT_STORE_BUNDLES",
     },
 }
 # The target role's Cognito grants: the read and write of every configuration kind (the
@@ -124,6 +125,22 @@ READ_ACTIONS = frozenset(
 # Cognito reads that have no resource type (Service Authorization Reference): granted on "*".
 UNSCOPED_READS = frozenset({"cognito-idp:ListUserPools", "cognito-idp:DescribeUserPoolDomain"})
 # Cognito writes of every family the read role must never perform.
+# A bundle restore (restore.bundle) on the target role besides: the live pool's listings and the creates
+# of the parts a pool can lose (never CreateUserPool, never a Delete).
+BUNDLE_RESTORE_ACTIONS = frozenset(
+    {
+        "cognito-idp:ListUserPoolClients",
+        "cognito-idp:ListIdentityProviders",
+        "cognito-idp:ListResourceServers",
+        "cognito-idp:ListGroups",
+        "cognito-idp:CreateResourceServer",
+        "cognito-idp:CreateGroup",
+        "cognito-idp:CreateIdentityProvider",
+        "cognito-idp:CreateUserPoolClient",
+        "cognito-idp:CreateUserPoolDomain",
+        "cognito-idp:CreateManagedLoginBranding",
+    }
+)
 COGNITO_WRITES = (
     "cognito-idp:UpdateUserPool",
     "cognito-idp:UpdateUserPoolClient",
@@ -1372,8 +1389,9 @@ def test_target_role_may_only_read_and_update_user_pool_configuration(target_tem
     # When every statement is read
     statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
     cognito = [s for s in statements if any(str(a).startswith("cognito-idp:") for a in as_list(s["Action"]))]
-    # Then its Cognito grants are the read and write of every kind, and nothing else ...
-    assert {str(a) for s in cognito for a in as_list(s["Action"])} == COGNITO_ACTIONS
+    # Then its Cognito grants are the read and write of every kind and a bundle restore's listings and
+    # creates, and nothing else ...
+    assert {str(a) for s in cognito for a in as_list(s["Action"])} == COGNITO_ACTIONS | BUNDLE_RESTORE_ACTIONS
     assert all(s["Effect"] == "Allow" for s in statements)
     # ... on this account's user pools, but DescribeUserPoolDomain, which has no resource type
     unscoped = {str(a) for s in cognito if s["Resource"] == "*" for a in as_list(s["Action"])}

@@ -27,6 +27,19 @@ def custom_name(attribute: Mapping[str, Any]) -> str:
     return f"dev:custom:{bare}" if attribute.get("DeveloperOnlyAttribute") else f"custom:{bare}"
 
 
+def bare_name(name: str) -> tuple[str, bool]:
+    """A schema attribute name as ``CreateUserPool`` / ``AddCustomAttributes`` take it, and whether the
+    name marks a developer-only attribute.
+
+    Describe reports custom attributes as ``custom:NAME`` and developer-only ones as ``dev:custom:NAME``
+    (the model's documentation says ``dev:NAME``; both are read); an input ``Name`` is the bare ``NAME``,
+    the service adds the prefix (``custom:custom:NAME`` otherwise, awsdocs/aws-cloudformation-user-guide#932).
+    Standard attribute names come back unchanged.
+    """
+    developer = name.startswith("dev:")
+    return name.removeprefix("dev:").removeprefix("custom:"), developer
+
+
 def new_custom_attributes(
     requested: Sequence[Mapping[str, Any]], parsed: Mapping[str, Any]
 ) -> tuple[dict[str, Any], ...]:

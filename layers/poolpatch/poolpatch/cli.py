@@ -9,10 +9,18 @@ Commands (design.md, "Command line")::
     poolpatch apply    --user-pool-id ID [--client-id ID] [--kind KIND] [--name NAME] --patch JSON|file://PATH
     poolpatch apply    --request file://PATH
     poolpatch drift    --desired PATH|file://PATH|s3://BUCKET/PREFIX [--correct] [--report-dir DIR]
+    poolpatch history  --user-pool-id ID [--client-id ID] [--kind KIND] [--name NAME]
+                       [--snapshot-bucket B | --snapshot-dir D]
+    poolpatch export   --user-pool-id ID --all
+    poolpatch diff     A B
+    poolpatch clone    --user-pool-id ID | --bundle file://PATH --pool-name NAME [--patch JSON|file://PATH]
+                       [--domain-prefix P] [--secrets file://PATH] [--plan] [--request-id ID]
+    poolpatch apply    --user-pool-id ID --bundle file://PATH
 
 Exit codes: 0 success (including ``unchanged``), 1 rejected or failed (usage
 errors too, so that 2 keeps its single meaning), 2 changes planned (only with
-``plan --detailed-exitcode``) or drift found (``drift``).
+``plan --detailed-exitcode``), drift found (``drift``) or bundles that differ (``diff``).
+The bundle commands are in :mod:`poolpatch.cli_bundle`.
 
 ``--kind`` selects the configuration kind (design.md, "Configuration kinds"; default ``client`` with
 ``--client-id``, else ``pool``) and ``--name`` the domain, identity provider, resource server or group.
@@ -31,7 +39,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from poolpatch import __version__, cli_drift, ownership
+from poolpatch import __version__, cli_bundle, cli_drift, cli_history, ownership
 from poolpatch.errors import InvalidRequest, PoolpatchError, TargetNotAllowed
 from poolpatch.kinds import ALL_KINDS, spec
 from poolpatch.plan import MISSING, Change
@@ -131,6 +139,7 @@ def _change_options(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--patch", help="RFC 7396 merge patch over the update document: JSON or file://PATH")
     source.add_argument("--request", help="a full change request document: JSON or file://PATH")
     source.add_argument("--restore", help="restore the update document recorded in a snapshot reference")
+    source.add_argument("--bundle", help="apply every part of a bundle (file://PATH) to --user-pool-id")
     parser.add_argument(
         "--add-custom-attributes",
         help="JSON list of custom attribute definitions (pools): JSON or file://PATH",
@@ -170,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
         "export", parents=[sub_common], help="update-ready JSON of the live configuration (--cli-input-json)"
     )
     _target_options(export, required=True)
+    export.add_argument("--all", action="store_true", help="the whole pool as one bundle (design.md)")
+    cli_bundle.live_options(export)
     skeleton = commands.add_parser("skeleton", parents=[sub_common], help="the update document's shape")
     skeleton.add_argument("kind", choices=ALL_KINDS)
     plan = commands.add_parser(
@@ -184,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _change_options(apply)
     cli_drift.add_parser(commands, [sub_common], _snapshot_options)
+    cli_bundle.add_parsers(commands, [sub_common], _snapshot_options)
+    cli_history.add_parser(commands, [sub_common], _target_options, _snapshot_options)
     return parser
 
 
@@ -203,9 +216,19 @@ def main(
             _print_json(model.skeleton(args.kind), out)
             return EXIT_OK
         if args.command == "export":
+            if args.all:
+                return cli_bundle.export_all(args, out, err, _print_json)
             return _export(args, out, err)
+        if args.command == "diff":
+            return cli_bundle.diff(args, out, err, _print_json)
+        if args.command == "clone":
+            return cli_bundle.clone(args, out, err, _print_json, _new_id)
+        if getattr(args, "bundle", None) is not None:
+            return cli_bundle.apply_bundle(args, out, err, _print_json)
         if args.command == "drift":
             return cli_drift.run(args, out, err)
+        if args.command == "history":
+            return cli_history.run(args, out, err)
         return _change(args, out, err)
     except PoolpatchError as error:
         if args.output == "json" and args.command in {"plan", "apply"}:

@@ -87,6 +87,9 @@ class KindSpec:
     sweep reads them from its pages instead of once more each (cognito-surface.md §4, §5)."""
     source: str = ""
     """Where the facts about this kind are written down."""
+    create: str | None = None
+    """The operation that creates one (clone, ``apply --bundle``); ``None`` where the write creates too
+    (SetUserPoolMfaConfig, SetRiskConfiguration...). Its input is the write's plus create-only members."""
 
     @property
     def named(self) -> bool:
@@ -127,6 +130,7 @@ KINDS: Mapping[Kind, KindSpec] = _spec(
         segment="pool",
         renames={"PoolName": "Name"},
         source="cognito-api.md",
+        create="CreateUserPool",
     ),
     KindSpec(
         "client",
@@ -138,6 +142,7 @@ KINDS: Mapping[Kind, KindSpec] = _spec(
         client="identifies",
         segment="client-{client}",
         source="cognito-api.md",
+        create="CreateUserPoolClient",
     ),
     KindSpec(
         "mfa",
@@ -165,6 +170,7 @@ KINDS: Mapping[Kind, KindSpec] = _spec(
         "passkeys registered on the prefix domain stop working; cognito-surface.md §1). The mfa "
         "configuration is recorded in this change's snapshots under `companions.mfa`.",
         source="cognito-surface.md §1",
+        create="CreateUserPoolDomain",
     ),
     KindSpec(
         "identityProvider",
@@ -178,6 +184,7 @@ KINDS: Mapping[Kind, KindSpec] = _spec(
         secrets=("/ProviderDetails/client_secret", "/ProviderDetails/private_key"),
         list_operation="ListIdentityProviders",
         source="cognito-surface.md §3",
+        create="CreateIdentityProvider",
     ),
     KindSpec(
         "resourceServer",
@@ -191,6 +198,7 @@ KINDS: Mapping[Kind, KindSpec] = _spec(
         list_operation="ListResourceServers",
         listed_whole=True,
         source="cognito-surface.md §4",
+        create="CreateResourceServer",
     ),
     KindSpec(
         "group",
@@ -204,6 +212,7 @@ KINDS: Mapping[Kind, KindSpec] = _spec(
         list_operation="ListGroups",
         listed_whole=True,
         source="cognito-surface.md §5",
+        create="CreateGroup",
     ),
     KindSpec(
         "riskConfiguration",
@@ -244,6 +253,7 @@ KINDS: Mapping[Kind, KindSpec] = _spec(
         client="required",
         segment="branding-client-{client}",
         source="cognito-surface.md §8",
+        create="CreateManagedLoginBranding",
     ),
     KindSpec(
         "logDelivery",

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import re
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,8 +24,9 @@ from botocore.validate import ParamValidator
 
 from poolpatch import model, rules
 from poolpatch.adapters.cognito import Described, write_ids
-from poolpatch.attributes import attribute_changes, custom_name, new_custom_attributes
+from poolpatch.attributes import attribute_changes, bare_name, custom_name, new_custom_attributes
 from poolpatch.errors import (
+    ImmutableSetting,
     InvalidValue,
     NotFound,
     PreconditionFailed,
@@ -66,14 +69,21 @@ def plan_change(
 
     ``parsed`` is the target's own description (:func:`own_description`); ``context`` the descriptions
     of the kinds its rules read (:attr:`poolpatch.kinds.KindSpec.context`); a rule that needs a context
-    it was not given checks nothing. Raises the first :class:`~poolpatch.errors.PoolpatchError`.
+    it was not given checks nothing. Raises the first :class:`~poolpatch.errors.PoolpatchError`; when a
+    pool patch changes a create-only setting, the ``ImmutableSetting`` remedy ends with the
+    ``poolpatch clone`` command that makes the change (:func:`clone_command`).
     """
     kind = target.kind
     live = live_document(kind, parsed)
     warnings: list[str] = []
-    desired, removed = apply_patch(
-        kind, live, keep_redacted(live, patch), parsed, context=context, warnings=warnings
-    )
+    try:
+        desired, removed = apply_patch(
+            kind, live, keep_redacted(live, patch), parsed, context=context, warnings=warnings
+        )
+    except ImmutableSetting as error:
+        if kind == "pool":
+            _add_clone_remedy(error, target, parsed, patch)
+        raise
     new_attributes = new_custom_attributes(attributes, parsed) if attributes else ()
     changes = [
         *diff(live, desired),
@@ -89,6 +99,90 @@ def plan_change(
             "it its own, which replaces the pool's for this client (it stops inheriting)."
         )
     return Plan(live, desired, tuple(removed), new_attributes, tuple(changes), tuple(warnings))
+
+
+#: A pool patch's create-only members (model.py ``_CREATE_ONLY["pool"]``) and where a clone's merge patch
+#: over the bundle sets them (``createOnly``, design.md "Whole-pool bundle, diff and clone").
+CLONE_MEMBERS: Mapping[str, str] = {
+    "AliasAttributes": "AliasAttributes",
+    "UsernameAttributes": "UsernameAttributes",
+    "UsernameConfiguration": "UsernameConfiguration",
+    "SchemaAttributes": "Schema",
+    "Schema": "Schema",
+}
+_CLONE_NAME_SUFFIX = "-clone"
+_POOL_NAME_MAX = 128
+
+
+def clone_command(target: Target, parsed: Mapping[str, Any], patch: Mapping[str, Any]) -> str | None:
+    """The ``poolpatch clone`` invocation that makes a pool patch's create-only changes, or ``None`` when
+    the patch has none (issue 9: ``ImmutableSetting`` names the remedy as a command).
+
+    The merge patch over the source's bundle sets ``createOnly`` to the patch's own values (compact JSON);
+    a schema list (``SchemaAttributes`` or ``Schema``) becomes ``createOnly.Schema`` with its custom
+    attributes' names bare, as ``CreateUserPool`` takes them. The new pool's name is the live one with
+    ``-clone`` (the user may pick another). Every argument is shell-quoted.
+    """
+    create_only: dict[str, Any] = {}
+    for member, bundle_member in CLONE_MEMBERS.items():
+        if member in patch:
+            value = patch[member]
+            create_only[bundle_member] = _bare_schema(value) if bundle_member == "Schema" else value
+    if not create_only:
+        return None
+    name = str(parsed.get("Name") or target.user_pool_id)
+    pool_name = name[: _POOL_NAME_MAX - len(_CLONE_NAME_SUFFIX)] + _CLONE_NAME_SUFFIX
+    clone_patch = json.dumps({"createOnly": create_only}, separators=(",", ":"), default=model.json_default)
+    return shlex.join(
+        [
+            "poolpatch",
+            "clone",
+            "--user-pool-id",
+            target.user_pool_id,
+            "--pool-name",
+            pool_name,
+            "--patch",
+            clone_patch,
+        ]
+    )
+
+
+def _bare_schema(value: Any) -> Any:
+    """A schema list with custom attribute names as ``CreateUserPool`` takes them (no ``custom:`` /
+    ``dev:custom:`` prefix; a ``dev:`` one marked ``DeveloperOnlyAttribute``); anything else unchanged."""
+    if not isinstance(value, list):
+        return value
+    out: list[Any] = []
+    for item in value:
+        name = item.get("Name") if isinstance(item, Mapping) else None
+        if not isinstance(name, str):
+            out.append(item)
+            continue
+        bare, developer = bare_name(name)
+        entry = {**item, "Name": bare}
+        if developer:
+            entry["DeveloperOnlyAttribute"] = True
+        out.append(entry)
+    return out
+
+
+def _add_clone_remedy(
+    error: ImmutableSetting, target: Target, parsed: Mapping[str, Any], patch: Mapping[str, Any]
+) -> None:
+    """Append the clone command to a create-only refusal of a pool patch (its message is model.py's)."""
+    member = (error.path or "").split("/")[1] if (error.path or "").startswith("/") else ""
+    command = clone_command(target, parsed, patch) if member in CLONE_MEMBERS else None
+    if command is None:
+        return
+    how = f"With poolpatch, clone the pool with the change: `{command}`."
+    if CLONE_MEMBERS[member] == "Schema":
+        how = (
+            f"With poolpatch, clone the pool with the schema you want: `{command}` (in `createOnly.Schema` "
+            "custom attributes are written without the `custom:` prefix, and the list replaces the bundle's "
+            "whole schema: start from `createOnly.Schema` of `poolpatch export --all`)."
+        )
+    error.remedy = f"{error.remedy} {how}" if error.remedy else how
+    error.args = (error.describe(),)
 
 
 def _write_only_removals(kind: Kind, parsed: Mapping[str, Any], patch: Mapping[str, Any]) -> list[Change]:

@@ -138,6 +138,9 @@ class ChangeRequest:
     requested_by: str = ""
     version: str = "1"
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: ``restore.bundle``: a stored bundle of the target pool (``s3://{bucket}/bundles/...json``); the
+    #: whole pool is made the bundle's, part by part (``apply --bundle``). ``restore`` stays the snapshot.
+    restore_bundle: str | None = None
 
     def content_hash(self, target: Target | None = None) -> str:
         """SHA-256 of the request's content: everything but ``requestId`` and ``mode``, target resolved.
@@ -163,6 +166,8 @@ class ChangeRequest:
             out["addCustomAttributes"] = list(self.add_custom_attributes)
         if self.restore is not None:
             out["restore"] = {"snapshot": self.restore}
+        elif self.restore_bundle is not None:
+            out["restore"] = {"bundle": self.restore_bundle}
         out["mode"] = self.mode
         if self.expected_last_modified is not None:
             out["expectedLastModifiedDate"] = self.expected_last_modified.isoformat()
@@ -239,14 +244,14 @@ def parse_request(document: Any, *, default_request_id: str | None = None) -> Ch
     target = _target(document.get("target"))
     patch = _patch(document)
     attributes = _attributes(document, target)
-    restore = _restore(document)
-    if restore is not None and (patch is not None or attributes):
+    restore, bundle = _restore(document)
+    if (restore is not None or bundle is not None) and (patch is not None or attributes):
         raise InvalidRequest(
             "A request carries `restore` alone, or `patch` and/or `addCustomAttributes`.",
             path="/restore",
             remedy="Send the restore as its own request.",
         )
-    if restore is None and patch is None and not attributes:
+    if restore is None and bundle is None and patch is None and not attributes:
         raise InvalidRequest(
             "The request changes nothing: it has no `patch`, `addCustomAttributes` or `restore`.",
             path="/patch",
@@ -260,6 +265,8 @@ def parse_request(document: Any, *, default_request_id: str | None = None) -> Ch
             remedy="Remove `expectedLastModifiedDate`; the engine still confirms the target is unchanged "
             "just before it writes.",
         )
+    if bundle is not None:
+        _bundle_target(target, expected)
     mode = document.get("mode", "apply")
     if mode not in ("apply", "plan"):
         raise InvalidRequest(f"Unknown mode {mode!r}.", path="/mode", remedy='Use "apply" or "plan".')
@@ -269,6 +276,7 @@ def parse_request(document: Any, *, default_request_id: str | None = None) -> Ch
         patch=patch,
         add_custom_attributes=attributes,
         restore=restore,
+        restore_bundle=bundle,
         mode=mode,
         expected_last_modified=expected,
         reason=_text(document, "reason"),
@@ -514,24 +522,48 @@ def _attributes(document: Mapping[str, Any], target: Target) -> tuple[dict[str, 
     return tuple(dict(item) for item in value)
 
 
-def _restore(document: Mapping[str, Any]) -> str | None:
+def _restore(document: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """``(snapshot, bundle)``: the reference ``restore`` carries under exactly one of its two members."""
     if "restore" not in document:
-        return None
+        return None, None
     value = document["restore"]
-    snapshot = value.get("snapshot") if isinstance(value, Mapping) else None
-    if not isinstance(value, Mapping) or set(value) != {"snapshot"}:
+    if not isinstance(value, Mapping) or len(value) != 1 or not set(value) <= {"snapshot", "bundle"}:
         raise InvalidRequest(
-            "`restore` must be an object with exactly one member, `snapshot`.",
+            "`restore` must be an object with exactly one member, `snapshot` or `bundle`.",
             path="/restore",
-            remedy='{"snapshot": "s3://bucket/snapshots/.../before.json"}',
+            remedy='{"snapshot": "s3://bucket/snapshots/.../before.json"} or '
+            '{"bundle": "s3://bucket/bundles/{accountId}/{region}/{userPoolId}/{stamp}.json"}',
         )
-    if not isinstance(snapshot, str) or not 1 <= len(snapshot) <= 2048 or not snapshot.isprintable():
+    member = "snapshot" if "snapshot" in value else "bundle"
+    reference = value[member]
+    if not isinstance(reference, str) or not 1 <= len(reference) <= 2048 or not reference.isprintable():
         raise InvalidRequest(
-            "`restore.snapshot` must be a snapshot reference as results report it.",
-            path="/restore/snapshot",
-            remedy="Use s3://bucket/key, file://path, or a key in the snapshot bucket.",
+            f"`restore.{member}` must be a {member} reference as "
+            + ("results report it." if member == "snapshot" else "drift stores it."),
+            path=f"/restore/{member}",
+            remedy="Use s3://bucket/key, file://path, or a key in the snapshot bucket."
+            if member == "snapshot"
+            else "Use s3://{bucket}/bundles/{accountId}/{region}/{userPoolId}/{stamp}.json, or that key.",
         )
-    return snapshot
+    return (reference, None) if member == "snapshot" else (None, reference)
+
+
+def _bundle_target(target: Target, expected: datetime | None) -> None:
+    """A bundle restore makes a whole pool like its bundle: a pool target, without a precondition."""
+    if target.kind != "pool" or target.client_id is not None or target.name is not None:
+        raise InvalidRequest(
+            "A bundle restore applies to a whole user pool, not to a `"
+            + ("client" if target.client_id else target.kind)
+            + "` target.",
+            path="/target",
+            remedy='Target the pool alone: {"userPoolId": "..."} (no clientId, kind or name).',
+        )
+    if expected is not None:
+        raise InvalidRequest(
+            "`expectedLastModifiedDate` does not apply to a bundle restore (it writes many parts).",
+            path="/expectedLastModifiedDate",
+            remedy="Remove it; each part is confirmed unchanged just before it is written.",
+        )
 
 
 def _timestamp(value: Any) -> datetime | None:

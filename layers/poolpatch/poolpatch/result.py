@@ -42,6 +42,11 @@ class Result:
     owner: dict[str, str] | None = None
     #: What the service accepts but may surprise, from the plan (design.md, "Configuration kinds").
     warnings: list[str] = field(default_factory=list)
+    #: A bundle restore (``restore.bundle``): one entry per part of the pool (kind, id, status, changes,
+    #: snapshots, error), the parts created again, and the pool's parts the bundle lacks (kept).
+    parts: list[dict[str, Any]] | None = None
+    recreated: list[dict[str, str]] | None = None
+    extra: list[dict[str, str]] | None = None
 
     @property
     def detail_type(self) -> str:
@@ -88,6 +93,10 @@ class Result:
             out["owner"] = dict(self.owner)
         if self.warnings:
             out["warnings"] = list(self.warnings)
+        if self.parts is not None:
+            out["parts"] = [dict(entry) for entry in self.parts]
+            out["recreated"] = [dict(entry) for entry in self.recreated or []]
+            out["extra"] = [dict(entry) for entry in self.extra or []]
         return out
 
     @property

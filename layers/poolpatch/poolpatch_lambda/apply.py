@@ -29,13 +29,24 @@ Delivery guarantees (design.md, "Delivery guarantees"), and how they hold:
 - **Crash recovery.** A redelivered record tells the engine when it was sent,
   so a write that an earlier attempt made before dying is recognised
   (``recovered: true``).
+- **Bundle restores** (``restore.bundle``, :func:`restore_bundle`) are one
+  request with one result: the stored bundle is read from the snapshot bucket
+  (the pool's own ``bundles/`` prefix only), the live pool is read as a bundle,
+  and every part runs through the engine as its own request
+  ``{requestId}.{n}`` (its own before/after snapshots) or is created again.
+  The whole request is idempotent on its ``requestId``; a retryable part
+  failure retries the whole request, which reads the pool again: parts an
+  earlier attempt wrote or recreated are then ``unchanged`` (never created
+  twice), and a part whose write an attempt made before dying is recovered
+  under its ``{requestId}.{n}`` when the numbering of the pool's parts is the
+  same as in that attempt.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -51,14 +62,16 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from botocore.exceptions import BotoCoreError, ClientError
 
+from poolpatch.adapters.cognito import Boto3Cognito
 from poolpatch.adapters.events import PublishFailed
+from poolpatch.adapters.snapshots import S3SnapshotStore, scoped_bundle_key
 from poolpatch.engine import Engine
-from poolpatch.errors import InvalidRequest, PoolpatchError, ServiceError
+from poolpatch.errors import AccessDenied, InvalidRequest, NotFound, PoolpatchError, ServiceError
 from poolpatch.request import ChangeRequest, Target, load_json, parse_request
-from poolpatch.result import Result
+from poolpatch.result import Result, Status
 from poolpatch_lambda import idempotency
 from poolpatch_lambda.observability import logger
-from poolpatch_lambda.runtime import Runtime, rejection, safe_request_id, target_engine
+from poolpatch_lambda.runtime import Runtime, rejection, safe_request_id, target_engine, target_sessions
 from poolpatch_lambda.settings import ApplySettings
 
 #: Retry delays of a failed group: the first within 30 s, doubling, capped.
@@ -207,7 +220,18 @@ class ApplyRuntime(Runtime[ApplySettings]):
 
     def run(self, request: ChangeRequest, recover_since: datetime | None) -> dict[str, Any]:
         """The engine call: retryable failures raise (so idempotency records nothing), others return."""
-        result = self.engine().run(request, recover_since=recover_since)
+        if request.restore_bundle is not None:
+            target = request.target.resolved(account_id=self.own_account, region=self.settings.region)
+            result = restore_bundle(
+                request,
+                target,
+                engine=self.engine(),
+                port=lambda: target_sessions(self, self.settings).cognito_for(target),
+                store=S3SnapshotStore(self.client("s3"), self.settings.snapshot_bucket),
+                recover_since=recover_since,
+            )
+        else:
+            result = self.engine().run(request, recover_since=recover_since)
         if result.status == "failed" and result.retryable:
             raise RetryableFailure(result)
         return result.to_dict()
@@ -215,6 +239,110 @@ class ApplyRuntime(Runtime[ApplySettings]):
     def attempts(self) -> AttemptCounter:
         """The attempt counter (in the idempotency table)."""
         return AttemptCounter(self.client("dynamodb"), self.settings.idempotency_table)
+
+
+def restore_bundle(
+    request: ChangeRequest,
+    target: Target,
+    *,
+    engine: Engine,
+    port: Callable[[], Boto3Cognito],
+    store: S3SnapshotStore,
+    recover_since: datetime | None,
+) -> Result:
+    """A ``restore.bundle`` request to its one result: the pool made the stored bundle's, part by part.
+
+    The reference is checked again (:func:`scoped_bundle_key`: the store's bucket, ``target``'s own
+    ``bundles/`` prefix, a ``.json`` key), the bundle read and checked, the live pool read as a bundle with
+    the target account's Cognito port (``port``, the assumed target role), then ``apply --bundle`` runs with
+    ``engine.run`` for each part (request ids ``{requestId}.{n}``, each with its own snapshots;
+    ``recover_since`` passed on, so a redelivery recovers a part's write) and the port's create operations.
+    The result's status is the bundle's; ``parts``, ``recreated`` and ``extra`` are ``apply --bundle``'s;
+    a ``rejected`` or ``failed`` result's ``error`` is its first such part's. A failure before any part runs
+    (the reference, the bundle, reading the pool) is the result's error, ``failed`` when retryable.
+    """
+    from poolpatch.adapters.fleet import Boto3FleetReader  # the bundle code loads for bundle restores only
+    from poolpatch.bundle.document import check_bundle
+    from poolpatch.bundle.read import read_bundle
+    from poolpatch.bundle.restore import apply_bundle
+
+    reference = request.restore_bundle or ""
+    try:
+        key = scoped_bundle_key(reference, bucket=store.bucket, target=target)
+        bundle = check_bundle(_stored_bundle(store, key), where=store.reference(key))
+        cognito = port()
+        live = read_bundle(
+            Boto3FleetReader(cognito),
+            account_id=str(target.account_id),
+            region=str(target.region),
+            user_pool_id=target.user_pool_id,
+            captured=datetime.now(UTC),
+        )
+        outcome = apply_bundle(
+            bundle,
+            live,
+            target=target,
+            run=lambda part: engine.run(part, recover_since=recover_since),
+            create=cognito.invoke,
+            request_id=request.request_id,
+            reason=request.reason,
+            requested_by=request.requested_by,
+            mode=request.mode,
+        )
+    except PoolpatchError as error:
+        return Result.from_error(error, request.request_id, target.to_dict())
+    status: Status = outcome.status  # type: ignore[assignment]
+    result = Result(
+        status,
+        request.request_id,
+        target.to_dict(),
+        parts=outcome.parts,
+        recreated=outcome.recreated,
+        extra=outcome.extra,
+        recovered=any(part.recovered for part in outcome.results),
+        session=next((part.session for part in outcome.results if part.session), None),
+        warnings=list(dict.fromkeys(w for part in outcome.results for w in part.warnings)),
+    )
+    if status in ("rejected", "failed"):
+        result.error = _part_error(outcome.parts, status)
+    return result
+
+
+def _stored_bundle(store: S3SnapshotStore, key: str) -> dict[str, Any]:
+    """The JSON object at ``key``; a missing or forbidden one is an error at ``/restore/bundle``."""
+    where = store.reference(key)
+    try:
+        document = store.read_document(key)
+    except AccessDenied:
+        raise AccessDenied(
+            f"Reading bundle {where} was denied.",
+            path="/restore/bundle",
+            remedy="Restore a bundle poolpatch stored, from its own snapshot bucket.",
+        ) from None
+    if document is None:
+        raise NotFound(
+            f"Bundle {where} does not exist.",
+            path="/restore/bundle",
+            remedy="List the pool's bundles below the same prefix and name one that exists.",
+        )
+    return document
+
+
+def _part_error(parts: list[dict[str, Any]], status: str) -> PoolpatchError:
+    """The error of the first part that ended ``status``, named after the part (its own path stays in
+    ``parts``)."""
+    entry = next((part for part in parts if part.get("status") == status), {})
+    error = entry.get("error") or {}
+    kind: type[PoolpatchError] = ServiceError
+    pending: list[type[PoolpatchError]] = [PoolpatchError]
+    while pending:
+        candidate = pending.pop()
+        if candidate.code == error.get("code"):
+            kind = candidate
+            break
+        pending.extend(candidate.__subclasses__())
+    message = str(error.get("message") or f"The part ended {status}.")
+    return kind(f"{entry.get('kind', 'part')} {entry.get('id', '')}: {message}", retryable=status == "failed")
 
 
 @dataclass

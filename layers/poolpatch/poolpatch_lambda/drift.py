@@ -10,6 +10,9 @@ One function, three entry points (design.md, "Drift"):
    ``Drift Detected``/``Resolved`` on changes; near the timeout, send a continuation with the cursor.
    The unit that finishes last finalises the sweep: guards, corrections into the change queue, the
    report files, ``Sweep Completed`` (or ``Halted``), metrics.
+   A finished unit also queues its **bundle pass** (``DRIFT_STORE_BUNDLES``): the bundle of every pool it
+   checked, stored under ``bundles/`` when it changed (:mod:`poolpatch.bundle.history`), continued near
+   the timeout like the unit.
 3. **Targeted check**: a CloudTrail event for a Cognito write (from the hub's default bus, or forwarded
    by a target account to the poolpatch bus) becomes a ``DriftCheckQueue.fifo`` message, delayed 60 s and
    deduplicated per target and minute, so a burst of writes is one check; poolpatch's own writes (their
@@ -38,6 +41,8 @@ from poolpatch.adapters.desired import read_documents
 from poolpatch.adapters.events import ChangeQueue
 from poolpatch.adapters.fleet import Boto3FleetReader, Pacer
 from poolpatch.adapters.session import SOURCE_IDENTITY, TargetSessions
+from poolpatch.adapters.snapshots import S3SnapshotStore
+from poolpatch.bundle.history import OutOfTime, StoppingReader, checked_pools, store_pool_bundle
 from poolpatch.drift.check import (
     Cursor,
     Line,
@@ -51,7 +56,7 @@ from poolpatch.drift.check import (
 from poolpatch.drift.documents import Document, DocumentSet, load_documents
 from poolpatch.drift.report import Report
 from poolpatch.drift.sweep import decide, full_key, has_drift, new_sweep_id, record_corrections
-from poolpatch.errors import PoolpatchError, ServiceError
+from poolpatch.errors import NotFound, PoolpatchError, ServiceError
 from poolpatch.kinds import KINDS, spec
 from poolpatch.request import CLIENT_ID, REGION, USER_POOL_ID, Target, parse_request, parse_target
 from poolpatch_lambda.drift_state import DriftState, ReportStore
@@ -70,6 +75,8 @@ TIME_MARGIN_MS = 60_000
 RETRY_SECONDS = 60
 #: Targeted checks: one per target per window (the check queue delays each message by the same).
 DEBOUNCE_SECONDS = 60
+#: The message type of a unit's bundle pass (``DriftWorkQueue``), queued when the unit finishes.
+BUNDLES = "bundles"
 _MANIFEST = "documents.json"
 
 _WHOLE: tuple[frozenset[str] | None, str | None] = (None, None)
@@ -228,6 +235,8 @@ def process_records(
         try:
             if message["type"] == "check":
                 run_check(runtime, message, record)
+            elif message["type"] == BUNDLES:
+                run_bundles(runtime, message, remaining_ms)
             else:
                 run_unit(runtime, message, remaining_ms)
         except PoolpatchError as error:
@@ -268,7 +277,7 @@ def _message(record: Mapping[str, Any]) -> dict[str, Any] | None:
     if isinstance(message, dict):
         required = _CHECK_MEMBERS if message.get("type") == "check" else _UNIT_MEMBERS
         if (
-            message.get("type") in ("unit", "check")
+            message.get("type") in ("unit", "check", BUNDLES)
             and all(isinstance(message.get(k), str) for k in required)
             and _valid_position(message)
         ):
@@ -332,6 +341,10 @@ def run_unit(runtime: DriftRuntime, message: Mapping[str, Any], remaining_ms: Ca
         return progress
     if previous is not None:
         _forget_vanished(runtime, sweep_id, unit, previous, progress)
+    # Queued before the unit is marked finished: a crash in between redoes the unit's last part and queues
+    # the pass again (which stores nothing twice), where the other order could lose it. Queued even after a
+    # part that failed as a whole: the pass stores the pools its earlier parts checked.
+    _queue_bundles(runtime, sweep_id, account, region)
     last = state.finish_unit(sweep_id, name)
     if last or (last is None and not state.pending(sweep_id)):
         finalize(runtime, sweep_id, trigger=trigger)
@@ -571,6 +584,147 @@ def finalize(
         extra={k: v for k, v in summary.items() if k != "totals"} | {"totals": document["totals"]},
     )
     return report
+
+
+# -- 2b. the pools' bundles --
+
+
+def _queue_bundles(runtime: DriftRuntime, sweep_id: str, account: str, region: str) -> None:
+    """Queue the bundle pass of a finished unit (when ``DRIFT_STORE_BUNDLES`` is on). A failure to queue it
+    is recorded as a bundle error, never as the unit's: the drift lines are written already."""
+    if not runtime.settings.store_bundles:
+        return
+    message = {"type": BUNDLES, "sweepId": sweep_id, "accountId": account, "region": region, "part": 0}
+    try:
+        _send_batch(runtime, runtime.settings.work_queue_url, [message])
+    except PoolpatchError as error:
+        _bundle_failed(account, region, None, error.code, error.describe())
+
+
+@dataclass
+class BundlePass:
+    """What one invocation of a bundle pass did: references stored, pools unchanged, pools failed (by
+    error code) and the pool the continuation starts after (None: the pass is complete)."""
+
+    stored: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    continues_after: str | None = None
+
+
+def run_bundles(
+    runtime: DriftRuntime, message: Mapping[str, Any], remaining_ms: Callable[[], int]
+) -> BundlePass:
+    """Store the bundle of every pool a unit of a sweep checked, when it changed (design.md, "Drift").
+
+    The pools are those of the unit's report lines (:func:`~poolpatch.bundle.history.checked_pools`), in
+    id order after the message's cursor, read with the unit's paced reader (the reads of ``poolpatch
+    export --all``). The pass stops :data:`TIME_MARGIN_MS` before the timeout, even in the middle of a
+    pool, and continues in a new message after the last pool done; a pool whose bundle does not fit in
+    one whole invocation is recorded as ``OutOfTime`` and passed. A pool whose bundle cannot be read or
+    stored is recorded (an error log and ``DriftBundleErrors`` by code) and the pass goes on: its drift
+    lines, written before the pass was queued, are not affected. A pool deleted since is skipped.
+    """
+    done = BundlePass()
+    settings = runtime.settings
+    sweep_id, account, region = str(message["sweepId"]), str(message["accountId"]), str(message["region"])
+    if not settings.store_bundles:
+        logger.info("bundle storage is off: bundle pass dropped", extra={"sweep_id": sweep_id})
+        return done
+    cursor = Cursor.from_dict(message.get("cursor"))
+    after = cursor.user_pool_id if cursor is not None else ""
+    lines = runtime.reports().parts(sweep_id, unit=_unit_name(account, region))
+    pools = [pool for pool in checked_pools(lines) if pool > after]
+    throttled = runtime.throttled()
+    try:
+        if pools:
+            _bundle_pools(runtime, account, region, pools, remaining_ms=remaining_ms, done=done)
+    finally:
+        if runtime.throttled() > throttled:
+            _metric("DriftThrottles", runtime.throttled() - throttled)
+        _metric("DriftBundlesStored", len(done.stored))
+    if done.continues_after is not None:
+        continuation = {
+            **message,
+            "cursor": Cursor(done.continues_after).to_dict(),
+            "part": int(message.get("part", 0)) + 1,
+        }
+        _send_batch(runtime, settings.work_queue_url, [continuation])
+    logger.info(
+        "drift bundle pass",
+        extra={
+            "sweep_id": sweep_id,
+            "unit": _unit_name(account, region),
+            "stored": done.stored,
+            "unchanged": len(done.unchanged),
+            "failed": done.failed,
+            "continues_after": done.continues_after,
+        },
+    )
+    return done
+
+
+def _bundle_pools(
+    runtime: DriftRuntime,
+    account: str,
+    region: str,
+    pools: Sequence[str],
+    *,
+    remaining_ms: Callable[[], int],
+    done: BundlePass,
+) -> None:
+    """Read and store each pool's bundle until done or near the timeout (``done.continues_after``)."""
+
+    def should_stop() -> bool:
+        return remaining_ms() < TIME_MARGIN_MS
+
+    try:
+        reader = StoppingReader(runtime.reader(account, region), should_stop)
+    except PoolpatchError as error:  # the read role cannot be assumed (the unit was checked just before)
+        _bundle_failed(account, region, None, error.code, error.describe())
+        return
+    store = S3SnapshotStore(runtime.client("s3"), runtime.settings.snapshot_bucket)
+    last = ""
+    for pool in pools:
+        if should_stop():
+            done.continues_after = last
+            return
+        try:
+            reference = store_pool_bundle(
+                reader, store, account_id=account, region=region, user_pool_id=pool, at=datetime.now(UTC)
+            )
+        except OutOfTime:
+            if pool == pools[0]:  # it had a whole invocation: it would never fit
+                message = "The pool's bundle could not be read within one invocation at DriftReadsPerSecond."
+                _bundle_failed(account, region, pool, "OutOfTime", message)
+                done.failed[pool] = "OutOfTime"
+                last = pool
+            done.continues_after = last
+            return
+        except NotFound:
+            logger.info("pool gone before its bundle was read", extra={"user_pool_id": pool})
+        except PoolpatchError as error:
+            _bundle_failed(account, region, pool, error.code, error.describe())
+            done.failed[pool] = error.code
+        else:
+            if reference is None:
+                done.unchanged.append(pool)
+            else:
+                done.stored.append(reference)
+        last = pool
+
+
+def _bundle_failed(account: str, region: str, pool: str | None, code: str, message: str) -> None:
+    logger.error(
+        "pool bundle not stored",
+        extra={
+            "account": account,
+            "region": region,
+            "user_pool_id": pool,
+            "error": {"code": code, "message": message},
+        },
+    )
+    _metric("DriftBundleErrors", 1, code=code)
 
 
 # -- 3. CloudTrail --

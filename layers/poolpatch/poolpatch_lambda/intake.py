@@ -10,7 +10,8 @@ never a traceback, never a queued message.
 The checks here need no Cognito call: the envelope, the request's shape and
 ids, the allow-list, the patch against the service model (unknown, read-only,
 immutable members, invalid values), and a restore reference's scope (the
-snapshot bucket and the target's own prefix). Everything else is decided by
+snapshot bucket and the target's own prefix: ``snapshots/...`` for a snapshot,
+the pool's ``bundles/...`` for a bundle). Everything else is decided by
 apply.
 """
 
@@ -26,7 +27,7 @@ from pydantic import ValidationError
 
 from poolpatch.adapters.events import ChangeQueue
 from poolpatch.adapters.session import check_allowed
-from poolpatch.adapters.snapshots import scoped_key
+from poolpatch.adapters.snapshots import scoped_bundle_key, scoped_key
 from poolpatch.errors import AccessDenied, InvalidRequest, PoolpatchError
 from poolpatch.model import check_document
 from poolpatch.request import ACCOUNT_ID, parse_request
@@ -105,6 +106,8 @@ def intake(document: Any, *, default_request_id: str, runtime: IntakeRuntime) ->
                 raise problems[0]
         if request.restore is not None:
             scoped_key(request.restore, bucket=runtime.settings.snapshot_bucket, target=target)
+        if request.restore_bundle is not None:
+            scoped_bundle_key(request.restore_bundle, bucket=runtime.settings.snapshot_bucket, target=target)
     except PoolpatchError as error:
         return _reject(error, request.request_id, target.to_dict(), runtime)
     message_id = _queue(runtime).send(request, target)

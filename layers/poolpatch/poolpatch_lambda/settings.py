@@ -98,6 +98,9 @@ class DriftSettings(_Targets):
     )
     #: The stack's kill switch: ``disabled`` reports every drift and corrects none.
     correction: str = Field(default="enabled", alias="DRIFT_CORRECTION", pattern="^(enabled|disabled)$")
+    #: After each unit of a scheduled sweep, store the bundle of every pool it checked under ``bundles/``
+    #: when it changed (``true``/``false``; each bundle costs a pool's export reads, paced the same way).
+    store_bundles: bool = Field(default=True, alias="DRIFT_STORE_BUNDLES")
 
     @field_validator("desired_prefix")
     @classmethod

@@ -300,6 +300,15 @@ class Boto3Cognito:
         method = getattr(self._client, xform_name(entry.write))
         self._with_conflict_retry(entry.write, lambda: method(**params))
 
+    def invoke(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Any other Cognito operation by its API name (the creates of a clone, listings), with the same error
+        translation, blob decoding and overlapping-write retries as :meth:`update`; the response without
+        ``ResponseMetadata``."""
+        method = getattr(self._client, xform_name(operation))
+        decoded = _blobs_decoded(operation, dict(params))
+        response: Mapping[str, Any] = self._with_conflict_retry(operation, lambda: method(**decoded))
+        return {key: value for key, value in response.items() if key != "ResponseMetadata"}
+
     def add_custom_attributes(self, target: Target, attributes: Sequence[Mapping[str, Any]]) -> None:
         """Add custom attributes (add-only; cognito-api.md §6)."""
         items = [dict(item) for item in attributes]

@@ -79,10 +79,14 @@ class Pacer:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        per_operation: bool = False,
     ) -> None:
         if not rate > 0:  # NaN too
             raise ValueError("rate must be positive")
         self.interval = 1.0 / rate
+        #: Space each operation on its own instead of each category: the per-pool quota of an export
+        #: (5 requests per second per operation on one pool, cognito-surface.md §13).
+        self.per_operation = per_operation
         self._clock = clock
         self._sleep = sleep
         self._next: dict[str, float] = {}
@@ -109,9 +113,10 @@ class Pacer:
         events.register("response-received.cognito-idp", self._received)
 
     def _before_send(self, event_name: str = "", **_: Any) -> None:
-        category = CATEGORIES.get(event_name.rsplit(".", 1)[-1])
+        operation = event_name.rsplit(".", 1)[-1]
+        category = CATEGORIES.get(operation)
         if category is not None:
-            self.acquire(category)
+            self.acquire(operation if self.per_operation else category)
 
     def _received(self, parsed_response: Mapping[str, Any] | None = None, **_: Any) -> None:
         code = ((parsed_response or {}).get("Error") or {}).get("Code")

@@ -97,6 +97,55 @@ def scoped_key(reference: str, *, bucket: str, target: Target) -> str:
     return key
 
 
+#: Where drift keeps each pool's bundles (:mod:`poolpatch.bundle.history`), the scope of ``restore.bundle``.
+BUNDLES = "bundles"
+
+
+def bundles_prefix(target: Target) -> str:
+    """``bundles/{accountId}/{region}/{userPoolId}/``: a pool's stored bundles (``target`` resolved)."""
+    return f"{BUNDLES}/{target.account_id}/{target.region}/{target.user_pool_id}/"
+
+
+def scoped_bundle_key(reference: str, *, bucket: str, target: Target) -> str:
+    """The S3 key of a ``restore.bundle`` reference, accepted only in ``bucket`` below the target pool's
+    own ``bundles/`` prefix.
+
+    ``reference`` is ``s3://{bucket}/{key}`` or a bare key; the key must end in ``.json`` and hold no
+    empty, ``.`` or ``..`` segment. Anything else (another bucket or scheme, another pool's, account's or
+    Region's bundles, a snapshot) is ``InvalidRequest`` at ``/restore/bundle``. Pure, like
+    :func:`scoped_key`: intake checks requests with it before queueing, apply again before reading.
+    """
+    prefix = bundles_prefix(target)
+    if reference.startswith("s3://"):
+        named, _, key = reference.removeprefix("s3://").partition("/")
+        if named != bucket:
+            raise InvalidRequest(
+                "The bundle reference is outside the snapshot bucket.",
+                path="/restore/bundle",
+                remedy=f"Restore a bundle of this pool from s3://{bucket}/{prefix}.",
+            )
+    elif "://" in reference:
+        raise InvalidRequest(
+            "The bundle reference is not an S3 reference.",
+            path="/restore/bundle",
+            remedy=f"Use s3://{bucket}/{prefix}{{stamp}}.json, or that key.",
+        )
+    else:
+        key = reference
+    segments = key.split("/")
+    if (
+        not key.startswith(prefix)
+        or any(segment in {"", ".", ".."} for segment in segments)
+        or not key.endswith(".json")
+    ):
+        raise InvalidRequest(
+            "The bundle reference is outside this pool's bundles.",
+            path="/restore/bundle",
+            remedy=f"Restore a .json bundle below s3://{bucket}/{prefix} (drift stores them there).",
+        )
+    return key
+
+
 def encode(document: Mapping[str, Any]) -> bytes:
     """Snapshots are stable JSON (sorted keys), one line: ``jq .`` pretty-prints them.
 
@@ -123,6 +172,28 @@ class SnapshotStore(Protocol):
 
     def find_before(self, target: Target, request_id: str, since: datetime) -> Found | None:
         """The newest before snapshot of ``request_id`` for ``target`` written at or after ``since``."""
+        ...
+
+
+class DocumentStore(Protocol):
+    """Plain JSON documents in the snapshot store, beside the snapshots: history listings, clone progress
+    (``clones/{requestId}.json``) and stored bundles (``bundles/...``). Unlike snapshots they may be
+    overwritten."""
+
+    def list_keys(self, prefix: str) -> list[str]:
+        """Every key below ``prefix`` (``/``-separated, relative to the store), in key order."""
+        ...
+
+    def read_document(self, key: str) -> dict[str, Any] | None:
+        """The JSON object stored at ``key``; ``None`` when there is none."""
+        ...
+
+    def write_document(self, key: str, document: Mapping[str, Any]) -> str:
+        """Store ``document`` at ``key`` (replacing what is there) and return its reference."""
+        ...
+
+    def reference(self, key: str) -> str:
+        """The reference of ``key`` as results report it (``s3://...`` or ``file://...``)."""
         ...
 
 
@@ -209,6 +280,48 @@ class S3SnapshotStore:
         where = f"s3://{self.bucket}/{found}"
         return where, _decode(self._read(found, where), where)
 
+    # --- plain documents (DocumentStore) -----------------------------------------------------------
+
+    def reference(self, key: str) -> str:
+        """``s3://bucket/key``."""
+        return f"s3://{self.bucket}/{key}"
+
+    def list_keys(self, prefix: str) -> list[str]:
+        """Every key below ``prefix`` (ListObjectsV2, every page), in key order."""
+        keys: list[str] = []
+        try:
+            paginator = self._client.get_paginator("list_objects_v2")
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+                keys.extend(item["Key"] for item in page.get("Contents", []))
+        except (ClientError, BotoCoreError) as exc:
+            raise SnapshotFailed(
+                f"Could not list s3://{self.bucket}/{prefix}: {_reason(exc)}",
+                remedy="Check the bucket exists and the caller may s3:ListBucket on it.",
+            ) from None
+        return sorted(keys)
+
+    def read_document(self, key: str) -> dict[str, Any] | None:
+        """GetObject and parse; ``None`` for a missing key; a body that is not a JSON object is
+        ``InvalidRequest``."""
+        where = self.reference(key)
+        try:
+            body = self._read(key, where)
+        except NotFound:
+            return None
+        return _object(body, where)
+
+    def write_document(self, key: str, document: Mapping[str, Any]) -> str:
+        """PutObject (overwriting): ``SnapshotFailed`` when it is not stored."""
+        body = _encoded(document, key)
+        try:
+            self._client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/json")
+        except (ClientError, BotoCoreError) as exc:
+            raise SnapshotFailed(
+                f"Could not write s3://{self.bucket}/{key}: {_reason(exc)}",
+                remedy="Check the bucket exists and the caller may s3:PutObject to it.",
+            ) from None
+        return self.reference(key)
+
 
 class LocalSnapshotStore:
     """Snapshots under a local folder, same key layout; writes are atomic (temp file + rename)."""
@@ -293,6 +406,59 @@ class LocalSnapshotStore:
                 return "file://" + quote(str(path)), _decode(path.read_bytes(), str(path))
         return None
 
+    # --- plain documents (DocumentStore) -----------------------------------------------------------
+
+    def reference(self, key: str) -> str:
+        """``file://`` and the absolute path of ``key``."""
+        return "file://" + quote(self._path(key))
+
+    def list_keys(self, prefix: str) -> list[str]:
+        """Every file below ``prefix`` as a ``/``-separated key (temporary files excluded), in key order."""
+        base = Path(self._path(prefix or "."))
+        folder = base if prefix.endswith("/") or base.is_dir() else base.parent
+        keys: list[str] = []
+        for path in folder.rglob("*") if folder.is_dir() else ():
+            if path.is_file() and not path.name.startswith(".tmp-"):
+                key = path.relative_to(self.root).as_posix()
+                if key.startswith(prefix):
+                    keys.append(key)
+        return sorted(keys)
+
+    def read_document(self, key: str) -> dict[str, Any] | None:
+        """The JSON object at ``key``; ``None`` when the file does not exist."""
+        path = self._path(key)
+        try:
+            body = Path(path).read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise SnapshotFailed(f"Could not read {path}: {exc.strerror or exc}") from None
+        return _object(body, path)
+
+    def write_document(self, key: str, document: Mapping[str, Any]) -> str:
+        """Write ``key`` atomically (temp file, fsync, rename), replacing what is there."""
+        path = self._path(key)
+        body = _encoded(document, path)
+        folder = os.path.dirname(path)
+        tmp = os.path.join(folder, f".tmp-{os.getpid()}-{threading.get_ident()}-{os.path.basename(path)}")
+        try:
+            os.makedirs(folder, exist_ok=True)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.write(fd, body)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise SnapshotFailed(
+                f"Could not write {path}: {exc.strerror or exc}", remedy="Check the folder is writable."
+            ) from None
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        return "file://" + quote(path)
+
     def _path(self, key: str) -> str:
         path = os.path.normpath(os.path.join(self._root, key))
         if os.path.commonpath([path, self._root]) != self._root:
@@ -352,4 +518,15 @@ def _decode(body: bytes, where: str) -> dict[str, Any]:
             path="/restore/snapshot",
             remedy="Restore from a before.json or after.json that poolpatch wrote.",
         )
+    return document
+
+
+def _object(body: bytes, where: str) -> dict[str, Any]:
+    """A stored JSON object (clone progress, bundle); anything else is ``InvalidRequest``."""
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        document = None
+    if not isinstance(document, dict):
+        raise InvalidRequest(f"{where} is not a JSON object.", path="", remedy="Check the file.")
     return document
