@@ -57,7 +57,7 @@ test-integration: $(STAMP)
 	$(BIN)/python -m pytest tests/integration $(PYTEST_ARGS)
 
 soak: $(STAMP)
-	POOLPATCH_HYPOTHESIS_PROFILE=soak $(BIN)/python -m pytest tests/unit/test_properties.py $(PYTEST_ARGS)
+	POOLPATCH_HYPOTHESIS_PROFILE=soak $(BIN)/python -m pytest tests/unit/test_properties.py tests/unit/test_bundle_hostile.py $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

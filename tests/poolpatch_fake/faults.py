@@ -208,14 +208,17 @@ def inject(
         _faults.setdefault(operation, deque()).append(fault)
 
 
-def lose_response(operation: str, error_code: str = "InternalErrorException", *, skip: int = 0) -> None:
+def lose_response(
+    operation: str, error_code: str = "InternalErrorException", *, skip: int = 0, status: int = 500
+) -> None:
     """Let ``skip`` calls of ``operation`` succeed, then run the next one to completion and answer it with
-    ``error_code`` (status 500): the service did the work, the caller saw a failure (a lost response, or a
-    crash right after the call). Used to prove a rerun does not do the work twice."""
+    ``error_code`` and ``status``: the service did the work, the caller saw a failure (a lost response, or a
+    crash right after the call; a 4xx ``status`` is one the caller does not retry). Used to prove the work is
+    never done twice."""
     if skip < 0:
         raise ValueError("skip must be at least 0")
     with _lock:
-        _lost[operation] = [skip, error_code]
+        _lost[operation] = [skip, error_code, status]
 
 
 def take_lost(operation: str) -> TYPE_RESPONSE | None:
@@ -228,7 +231,7 @@ def take_lost(operation: str) -> TYPE_RESPONSE | None:
             armed[0] -= 1
             return None
         del _lost[operation]
-    return _error_response(str(armed[1]), f"Injected lost response ({armed[1]})", 500)
+    return _error_response(str(armed[1]), f"Injected lost response ({armed[1]})", int(armed[2]))
 
 
 def add_raw_member(operation: str, pointer: str, value: Any, *, times: int = 1) -> None:

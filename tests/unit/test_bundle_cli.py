@@ -7,8 +7,8 @@ the bundle code under test.
 
 from __future__ import annotations
 
-import io
 import json
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +19,7 @@ import pytest
 from moto import mock_aws
 
 import poolpatch_fake
-from poolpatch.cli import main
+from helpers.cli import Run, cli
 from poolpatch_fake import faults, seed
 from poolpatch_fake.seed import FullPool
 
@@ -28,22 +28,6 @@ if TYPE_CHECKING:
 
 REGION: Final = "eu-west-1"
 OIDC_SECRET: Final = "oidc-secret-value-9f2c"  # planted to prove it never leaks
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-def cli(*argv: str) -> Run:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return Run(code, out.getvalue(), err.getvalue())
 
 
 @dataclass(frozen=True)
@@ -114,6 +98,23 @@ def clone(world: World, source: str, *extra: str) -> Run:
     )
 
 
+def apply_bundle(world: World, pool_id: str, path: Path, *extra: str) -> Run:
+    return cli(
+        "apply",
+        "--user-pool-id",
+        pool_id,
+        "--bundle",
+        f"file://{path}",
+        "--region",
+        REGION,
+        "--snapshot-dir",
+        str(world.tmp / "snapshots"),
+        "--output",
+        "json",
+        *extra,
+    )
+
+
 def test_export_all_holds_every_part_with_secrets_redacted(world: World) -> None:
     bundle, _ = world.export(world.full.user_pool_id, "source")
     full = world.full
@@ -145,7 +146,8 @@ def test_export_all_holds_every_part_with_secrets_redacted(world: World) -> None
 
 
 def test_export_all_matches_the_bundle_json_schema(world: World) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema
+
     schema = json.loads((Path(__file__).parents[2] / "events" / "schema" / "bundle.json").read_text())
     bundle, _ = world.export(world.full.user_pool_id, "source")
     jsonschema.validate(bundle, schema)
@@ -172,6 +174,54 @@ def test_export_clone_export_equals_the_source_but_for_the_patched_setting(world
     reasons = {item["part"] for item in report["notCarried"]}
     assert "users" in reasons
     assert f"clients/{world.full.client_id}/ClientSecret" in reasons  # not supplied in --secrets
+    # and, read raw from the service (not through the bundle code), the two pools hold the same configuration
+    assert _raw(world.cognito, new_pool, report["clientIds"]) == _raw(
+        world.cognito, world.full.user_pool_id, {old: old for old in report["clientIds"]}
+    )
+
+
+def _raw(cognito: CognitoIdentityProviderClient, pool_id: str, clients: dict[str, str]) -> dict[str, Any]:
+    """What both pools must share, straight from the service's reads: groups, resource servers, MFA, each
+    client's settings (by the source's client id), identity provider mappings and the pool's policies."""
+    pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    mfa = cognito.get_user_pool_mfa_config(UserPoolId=pool_id)
+    groups = cognito.list_groups(UserPoolId=pool_id)["Groups"]
+    servers = cognito.list_resource_servers(UserPoolId=pool_id, MaxResults=50)["ResourceServers"]
+    ignored = {"UserPoolId", "ClientId", "ClientSecret", "CreationDate", "LastModifiedDate"}
+    # A client created without token validities reads without them; the service's defaults (1 hour, 1 hour,
+    # in hours and days: API_CreateUserPoolClient.html) are what it uses, and what a clone writes explicitly.
+    defaults = {
+        "AccessTokenValidity": 1,
+        "IdTokenValidity": 1,
+        "TokenValidityUnits": {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"},
+    }
+    return {
+        "policies": pool["Policies"],
+        "email": pool.get("EmailConfiguration"),
+        "addOns": pool.get("UserPoolAddOns"),
+        "mfa": {k: v for k, v in mfa.items() if k != "ResponseMetadata"},
+        "groups": sorted(
+            (g["GroupName"], g.get("Description"), g.get("RoleArn"), g.get("Precedence")) for g in groups
+        ),
+        "servers": sorted((s["Identifier"], s["Name"], json.dumps(s.get("Scopes"))) for s in servers),
+        "clients": {
+            old: {
+                k: v
+                for k, v in (
+                    defaults
+                    | cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=new)["UserPoolClient"]
+                ).items()
+                if k not in ignored
+            }
+            for old, new in clients.items()
+        },
+        "mappings": {
+            name: cognito.describe_identity_provider(UserPoolId=pool_id, ProviderName=name)[
+                "IdentityProvider"
+            ].get("AttributeMapping")
+            for name in ("AcmeWorkforce", "Google")
+        },
+    }
 
 
 def test_diff_of_a_live_pool_and_its_clone_lists_only_the_patched_settings(world: World) -> None:
@@ -222,8 +272,8 @@ def test_a_clone_failing_at_the_fifth_step_and_rerun_ends_with_one_of_everything
     plan = clone(world, world.full.user_pool_id, "--plan").json()
     fifth = plan["steps"][4]
     earlier = sum(step["operation"] == fifth["operation"] for step in plan["steps"][:4])
-    if lost:  # the service creates it, the caller sees a failure: the rerun must find it, not create it
-        faults.lose_response(fifth["operation"], skip=earlier)
+    if lost:  # the service creates it, the caller sees a failure it does not retry: the rerun must find it
+        faults.lose_response(fifth["operation"], "InvalidParameterException", skip=earlier, status=400)
     else:
         faults.inject(fifth["operation"], "InvalidParameterException", skip=earlier)
     pools_before = len(world.cognito.list_user_pools(MaxResults=60)["UserPools"])
@@ -240,6 +290,26 @@ def test_a_clone_failing_at_the_fifth_step_and_rerun_ends_with_one_of_everything
     assert second.json()["userPoolId"] == failed["userPoolId"]
     assert len(world.cognito.list_user_pools(MaxResults=60)["UserPools"]) == pools_before + 1
     assert _everything(world.cognito, failed["userPoolId"]) == _everything(
+        world.cognito, world.full.user_pool_id
+    )
+
+
+@pytest.mark.parametrize("step", [0, 4, 5])
+def test_a_lost_create_response_is_recovered_in_the_same_run_without_a_second_create(
+    world: World, step: int
+) -> None:
+    plan = clone(world, world.full.user_pool_id, "--plan").json()
+    operation = plan["steps"][step]["operation"]
+    earlier = sum(item["operation"] == operation for item in plan["steps"][:step])
+    faults.reset()  # count this clone's calls only
+    faults.lose_response(operation, skip=earlier)  # a 500: retryable, but botocore must not resend a create
+    pools_before = len(world.cognito.list_user_pools(MaxResults=60)["UserPools"])
+    run = clone(world, world.full.user_pool_id)
+    assert run.code == 0, run.err
+    planned = sum(item["operation"] == operation for item in plan["steps"])
+    assert len(faults.calls(operation)) == planned  # each sent once: no SDK retry of the lost create
+    assert len(world.cognito.list_user_pools(MaxResults=60)["UserPools"]) == pools_before + 1
+    assert _everything(world.cognito, run.json()["userPoolId"]) == _everything(
         world.cognito, world.full.user_pool_id
     )
 
@@ -264,19 +334,7 @@ def test_apply_bundle_restores_a_deleted_resource_server_and_three_changed_setti
         ClientName="acme-partners-cli",
         RefreshTokenValidity=7,
     )
-    run = cli(
-        "apply",
-        "--user-pool-id",
-        full.user_pool_id,
-        "--bundle",
-        f"file://{path}",
-        "--region",
-        REGION,
-        "--snapshot-dir",
-        str(world.tmp / "snapshots"),
-        "--output",
-        "json",
-    )
+    run = apply_bundle(world, full.user_pool_id, path)
     assert run.code == 0, run.err
     result = run.json()
     assert result["recreated"] == [
@@ -309,19 +367,7 @@ def test_apply_bundle_reports_extra_parts_and_never_deletes_them(world: World) -
     full = world.full
     _, path = world.export(full.user_pool_id, "before")
     world.cognito.create_group(UserPoolId=full.user_pool_id, GroupName="added-later")
-    run = cli(
-        "apply",
-        "--user-pool-id",
-        full.user_pool_id,
-        "--bundle",
-        f"file://{path}",
-        "--region",
-        REGION,
-        "--snapshot-dir",
-        str(world.tmp / "snapshots"),
-        "--output",
-        "json",
-    )
+    run = apply_bundle(world, full.user_pool_id, path)
     assert run.code == 0, run.err
     assert run.json()["extra"] == [{"kind": "group", "id": "added-later"}]
     assert world.cognito.get_group(UserPoolId=full.user_pool_id, GroupName="added-later")["Group"]
@@ -335,19 +381,7 @@ def test_apply_bundle_of_another_pool_makes_this_pool_like_it(world: World) -> N
         UserPoolId=full.user_pool_id, GroupName=full.groups[1], Description="prod only"
     )
     _, staging = world.export(new_pool, "staging")
-    run = cli(
-        "apply",
-        "--user-pool-id",
-        full.user_pool_id,
-        "--bundle",
-        f"file://{staging}",
-        "--region",
-        REGION,
-        "--snapshot-dir",
-        str(world.tmp / "snapshots"),
-        "--output",
-        "json",
-    )
+    run = apply_bundle(world, full.user_pool_id, staging)
     # the create-only setting differs: that part is refused with the clone command, the rest applied
     assert run.code == 1
     result = run.json()
@@ -356,3 +390,263 @@ def test_apply_bundle_of_another_pool_makes_this_pool_like_it(world: World) -> N
     assert "poolpatch clone --user-pool-id" in refused[0]["error"]["message"]
     group = world.cognito.get_group(UserPoolId=full.user_pool_id, GroupName=full.groups[1])["Group"]
     assert group["Description"] == "Read-only partners"
+
+
+def test_apply_bundle_recreates_a_deleted_app_client_with_a_new_id_and_its_settings_follow(
+    world: World,
+) -> None:
+    full = world.full
+    bundle, path = world.export(full.user_pool_id, "before")
+    world.cognito.delete_user_pool_client(UserPoolId=full.user_pool_id, ClientId=full.client_id)
+    run = apply_bundle(world, full.user_pool_id, path)
+    assert run.code == 0, run.err
+    result = run.json()
+    [recreated] = [item for item in result["recreated"] if item["kind"] == "client"]
+    new_id = recreated["newId"]
+    assert recreated["id"] == full.client_id
+    assert new_id != full.client_id
+    listed = world.cognito.list_user_pool_clients(UserPoolId=full.user_pool_id, MaxResults=60)[
+        "UserPoolClients"
+    ]
+    assert {c["ClientId"]: c["ClientName"] for c in listed}[new_id] == "acme-partners-portal"
+    raw = world.cognito.describe_user_pool_client(UserPoolId=full.user_pool_id, ClientId=new_id)[
+        "UserPoolClient"
+    ]
+    assert raw["AllowedOAuthScopes"] == bundle["clients"][full.client_id]["document"]["AllowedOAuthScopes"]
+    risk = world.cognito.describe_risk_configuration(UserPoolId=full.user_pool_id, ClientId=new_id)[
+        "RiskConfiguration"
+    ]
+    assert risk.get("ClientId") == new_id  # its own, not the pool's inherited one
+    assert risk["CompromisedCredentialsRiskConfiguration"]["Actions"] == {
+        "EventAction": "NO_ACTION"
+    }  # seed's
+    branding = world.cognito.describe_managed_login_branding_by_client(
+        UserPoolId=full.user_pool_id, ClientId=new_id
+    )
+    assert branding["ManagedLoginBranding"]["Settings"]["categories"]["global"]["colorSchemeMode"] == "LIGHT"
+    [client_part] = [p for p in result["parts"] if p["kind"] == "client" and p["id"] == new_id]
+    assert client_part["status"] == "recreated"
+    assert client_part["notCarried"][0]["part"] == f"clients/{full.client_id}/ClientSecret"
+    settings = {
+        (p["kind"], p["status"]) for p in result["parts"] if p["id"] == new_id and p["kind"] != "client"
+    }
+    assert ("riskConfiguration", "applied") in settings  # through the engine, with snapshots
+    assert all(p["snapshots"].get("before") for p in result["parts"] if p["status"] == "applied")
+
+
+def test_apply_bundle_turns_a_setting_back_on_through_the_engine_and_reports_extra_settings(
+    world: World,
+) -> None:
+    full = world.full
+    bundle, path = world.export(full.user_pool_id, "before")
+    world.cognito.set_log_delivery_configuration(UserPoolId=full.user_pool_id, LogConfigurations=[])
+    world.cognito.set_risk_configuration(
+        UserPoolId=full.user_pool_id,
+        ClientId=full.other_client_id,
+        CompromisedCredentialsRiskConfiguration={"Actions": {"EventAction": "BLOCK"}},
+    )
+    run = apply_bundle(world, full.user_pool_id, path)
+    assert run.code == 0, run.err
+    result = run.json()
+    [log] = [p for p in result["parts"] if p["kind"] == "logDelivery"]
+    assert log["status"] == "applied"
+    assert log["snapshots"]["before"]
+    assert log["snapshots"]["after"]
+    raw = world.cognito.get_log_delivery_configuration(UserPoolId=full.user_pool_id)[
+        "LogDeliveryConfiguration"
+    ]
+    assert raw["LogConfigurations"] == bundle["logDelivery"]["LogConfigurations"]
+    assert result["extra"] == [{"kind": "riskConfiguration", "id": full.other_client_id}]
+    kept = world.cognito.describe_risk_configuration(
+        UserPoolId=full.user_pool_id, ClientId=full.other_client_id
+    )
+    assert (
+        kept["RiskConfiguration"]["CompromisedCredentialsRiskConfiguration"]["Actions"]["EventAction"]
+        == "BLOCK"
+    )
+
+
+def test_apply_bundle_adds_custom_attributes_the_pool_lacks_and_refuses_other_schema_changes(
+    world: World,
+) -> None:
+    full = world.full
+    bundle, path = world.export(full.user_pool_id, "before")
+    tier = {"Name": "tier", "AttributeDataType": "String", "Mutable": True}
+    bundle["createOnly"]["Schema"] = [*bundle["createOnly"]["Schema"], tier]
+    path.write_text(json.dumps(bundle))
+    run = apply_bundle(world, full.user_pool_id, path)
+    assert run.code == 0, run.err
+    [pool_part] = [p for p in run.json()["parts"] if p["kind"] == "pool"]
+    assert pool_part["status"] == "applied"
+    names = [
+        a["Name"]
+        for a in world.cognito.describe_user_pool(UserPoolId=full.user_pool_id)["UserPool"][
+            "SchemaAttributes"
+        ]
+    ]
+    assert "custom:tier" in names
+    bundle["createOnly"]["Schema"][-1] = {
+        **tier,
+        "Mutable": False,
+    }  # an existing attribute changed: clone only
+    path.write_text(json.dumps(bundle))
+    refused = apply_bundle(world, full.user_pool_id, path)
+    assert refused.code == 1
+    [entry] = [p for p in refused.json()["parts"] if p["status"] == "rejected"]
+    assert entry["id"] == "createOnly"
+    assert "poolpatch clone --user-pool-id" in entry["error"]["message"]
+
+
+def test_clone_uses_client_secrets_from_the_secrets_file_and_never_writes_them(world: World) -> None:
+    full = world.full
+    secret = "portal-secret-kept-across-the-clone-0123456789abcdef"
+    path = world.tmp / "secrets.json"
+    path.write_text(json.dumps({"clients": {full.client_id: secret}}))
+    common = (
+        "--pool-name",
+        "acme-clone",
+        "--secrets",
+        f"file://{path}",
+        "--region",
+        REGION,
+        "--output",
+        "json",
+        "--snapshot-dir",
+        str(world.tmp / "snapshots"),
+        "--request-id",
+        "clone-secrets",
+    )
+    plan = cli("clone", "--user-pool-id", full.user_pool_id, *common, "--plan")
+    assert plan.code == 0
+    assert secret not in plan.out
+    [step] = [
+        s
+        for s in plan.json()["steps"]
+        if s["operation"] == "CreateUserPoolClient" and s["id"] == full.client_id
+    ]
+    assert step["input"]["ClientSecret"] == "<redacted>"
+    run = cli("clone", "--user-pool-id", full.user_pool_id, *common)
+    assert run.code == 0, run.err
+    report = run.json()
+    new_client = report["clientIds"][full.client_id]
+    raw = world.cognito.describe_user_pool_client(UserPoolId=report["userPoolId"], ClientId=new_client)
+    assert raw["UserPoolClient"]["ClientSecret"] == secret
+    written = "".join(p.read_text() for p in (world.tmp / "snapshots").rglob("*.json"))
+    assert secret not in run.out + run.err + written
+    # without --secrets for them, the identity providers are not carried, and clients lose them
+    parts = {item["part"] for item in report["notCarried"]}
+    assert {"identityProviders/AcmeWorkforce", "identityProviders/Google"} <= parts
+    assert raw["UserPoolClient"]["SupportedIdentityProviders"] == ["COGNITO"]
+    assert (
+        world.cognito.list_identity_providers(UserPoolId=report["userPoolId"], MaxResults=60)["Providers"]
+        == []
+    )
+    # without --domain-prefix: no domain, and the settings that need one are not carried
+    assert {"domains/" + full.domain, "managedLoginBrandings/" + full.client_id} <= parts
+    assert "Domain" not in world.cognito.describe_user_pool(UserPoolId=report["userPoolId"])["UserPool"]
+
+
+def test_clone_rerun_with_the_same_request_id_for_another_clone_is_refused(world: World) -> None:
+    base = (
+        "--user-pool-id",
+        world.full.user_pool_id,
+        "--region",
+        REGION,
+        "--output",
+        "json",
+        "--snapshot-dir",
+        str(world.tmp / "snapshots"),
+        "--request-id",
+        "clone-one",
+    )
+    assert cli("clone", *base, "--pool-name", "first").code == 0
+    pools = len(world.cognito.list_user_pools(MaxResults=60)["UserPools"])
+    again = cli("clone", *base, "--pool-name", "second")
+    assert again.code == 1
+    assert "InvalidRequest" in again.err
+    assert "/requestId" in again.err
+    assert len(world.cognito.list_user_pools(MaxResults=60)["UserPools"]) == pools
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [("--secrets", '{"clients": {}}', "file://PATH only"), ("--request-id", "../../etc/x", "--request-id")],
+)
+def test_clone_refuses_inline_secrets_and_unsafe_request_ids(
+    world: World, option: str, value: str, message: str
+) -> None:
+    run = cli(
+        "clone",
+        "--user-pool-id",
+        world.full.user_pool_id,
+        "--pool-name",
+        "x",
+        option,
+        value,
+        "--region",
+        REGION,
+        "--snapshot-dir",
+        str(world.tmp / "snapshots"),
+    )
+    assert run.code == 1
+    assert message in run.err
+    assert not (world.tmp / "snapshots").exists()
+
+
+def test_the_clone_command_in_a_schema_refusal_is_one_clone_accepts(world: World) -> None:
+    full = world.full
+    schema = world.cognito.describe_user_pool(UserPoolId=full.user_pool_id)["UserPool"]["SchemaAttributes"]
+    wanted = [*schema, {"Name": "custom:tier", "AttributeDataType": "String", "Mutable": False}]
+    refused = cli(
+        "plan",
+        "--user-pool-id",
+        full.user_pool_id,
+        "--patch",
+        json.dumps({"SchemaAttributes": wanted}),
+        "--region",
+        REGION,
+    )
+    assert refused.code == 1
+    assert "ImmutableSetting" in refused.err
+    command = refused.err.split("`poolpatch clone", 1)[1].split("`", 1)[0]
+    argv = ["clone", *shlex.split(command), "--plan", "--region", REGION, "--output", "json"]
+    planned = cli(*argv)
+    assert planned.code == 0, planned.err
+    [create] = [s for s in planned.json()["steps"] if s["operation"] == "CreateUserPool"]
+    assert {"Name": "tier", "AttributeDataType": "String", "Mutable": False} in create["input"]["Schema"]
+
+
+def test_a_secret_kept_in_secrets_manager_still_marks_the_client_confidential(world: World) -> None:
+    arn = f"arn:aws:secretsmanager:{REGION}:{seed.ACCOUNT_ID}:secret:cognito-cli-AbCdEf"
+    faults.add_raw_member("DescribeUserPoolClient", "/UserPoolClient/ClientSecretArn", arn, times=2)
+    bundle, _ = world.export(world.full.user_pool_id, "source")
+    assert bundle["clients"][world.full.other_client_id]["GenerateSecret"] is True
+    assert arn not in json.dumps(bundle)
+
+
+def test_the_stack_restores_only_a_bundle_of_the_target_pool_itself(world: World) -> None:
+    from poolpatch.adapters.cognito import Boto3Cognito
+    from poolpatch.adapters.fleet import Boto3FleetReader
+    from poolpatch.bundle.restore import restore_pool
+    from poolpatch.errors import InvalidRequest
+    from poolpatch.request import Target
+
+    bundle, _ = world.export(world.full.user_pool_id, "source")
+    bundle["source"]["userPoolId"] = "eu-west-1_Another"
+    port = Boto3Cognito(world.cognito)
+    target = Target(world.full.user_pool_id, account_id=seed.ACCOUNT_ID, region=REGION)
+
+    def never(*_: object) -> Any:
+        raise AssertionError("refused before any write or create")
+
+    with pytest.raises(InvalidRequest) as refused:
+        restore_pool(
+            bundle,
+            Boto3FleetReader(port),
+            target=target,
+            run=never,
+            create=never,
+            request_id="r-1",
+            own_bundle_only=True,
+        )
+    assert refused.value.path == "/restore/bundle"

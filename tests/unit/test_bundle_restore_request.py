@@ -19,8 +19,7 @@ from jsonschema import Draft4Validator
 from test_handlers import BUCKET, HUB, REGION, SAMPLE_POOL, World
 
 from helpers.events import load_schema
-from poolpatch.adapters.snapshots import scoped_bundle_key
-from poolpatch.bundle.history import bundle_key
+from poolpatch.adapters.snapshots import bundle_key, scoped_bundle_key
 from poolpatch.cli import main
 from poolpatch.errors import InvalidRequest
 from poolpatch.request import Target, parse_request
@@ -142,7 +141,7 @@ def test_the_pools_own_bundles_are_in_scope(reference: str) -> None:
 
 
 def test_the_drift_layout_is_in_scope() -> None:
-    # Given the key drift stores a pool's bundle under (the bundle history's own function)
+    # Given the key drift stores a pool's bundle under (the key layout's own function)
     from datetime import UTC, datetime
 
     key = bundle_key(ACCOUNT, REGION, POOL, datetime(2025, 6, 4, 6, tzinfo=UTC))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from poolpatch.adapters.snapshots import LocalSnapshotStore, S3SnapshotStore, snapshot_key
+from poolpatch.adapters.snapshots import LocalSnapshotStore, S3SnapshotStore, parse_stamp, snapshot_key, stamp
 from poolpatch.errors import InvalidRequest, NotFound, SnapshotFailed
 from poolpatch.request import Target
 
@@ -32,6 +32,32 @@ def test_key_layout_matches_the_design() -> None:
     assert snapshot_key(CLIENT, started=STARTED, request_id="r-1", phase="after") == (
         "snapshots/111122223333/eu-west-1/eu-west-1_AbC/client-client1/20261126T070509Z-r-1/after.json"
     )
+
+
+def test_a_keys_time_segment_reads_back_as_the_time_in_utc() -> None:
+    # Given a time in another offset
+    moment = datetime(2026, 11, 26, 8, 5, 9, tzinfo=timezone(timedelta(hours=1)))
+    # When it is made a key's time segment and read back
+    # Then the segment is yyyymmddTHHMMSSZ in UTC and reads back as the same time
+    assert stamp(moment) == "20261126T070509Z"
+    assert parse_stamp("20261126T070509Z") == STARTED == moment
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "20261126T070509",
+        "20261126T070509Z-r-1",
+        "2026112T070509Z",
+        "20261326T070509Z",
+        "\N{FULLWIDTH DIGIT TWO}0261126T070509Z",
+    ],
+)
+def test_text_that_is_no_time_segment_reads_as_none(text: str) -> None:
+    # Given text of another shape, a month 13, or a non-ASCII digit
+    # When it is read as a key's time segment
+    # Then it is none
+    assert parse_stamp(text) is None
 
 
 def test_local_store_round_trips_by_reference_and_key(tmp_path: Path) -> None:

@@ -36,14 +36,14 @@ import os
 import sys
 import uuid
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from poolpatch import __version__, cli_bundle, cli_drift, cli_history, ownership
+from poolpatch.cli_common import error_line, print_json, read_argument, snapshot_store
 from poolpatch.errors import InvalidRequest, PoolpatchError, TargetNotAllowed
 from poolpatch.kinds import ALL_KINDS, spec
 from poolpatch.plan import MISSING, Change
-from poolpatch.request import ChangeRequest, Target, load_json, parse_request, parse_target
+from poolpatch.request import ChangeRequest, Target, parse_request, parse_target
 from poolpatch.result import Result
 from poolpatch.snapshot import redact_changes
 
@@ -213,18 +213,18 @@ def main(
         if args.command == "skeleton":
             from poolpatch import model
 
-            _print_json(model.skeleton(args.kind), out)
+            print_json(model.skeleton(args.kind), out)
             return EXIT_OK
         if args.command == "export":
             if args.all:
-                return cli_bundle.export_all(args, out, err, _print_json)
+                return cli_bundle.export_all(args, out, err, print_json)
             return _export(args, out, err)
         if args.command == "diff":
-            return cli_bundle.diff(args, out, err, _print_json)
+            return cli_bundle.diff(args, out, err, print_json)
         if args.command == "clone":
-            return cli_bundle.clone(args, out, err, _print_json, _new_id)
+            return cli_bundle.clone(args, out, err, print_json, _new_id)
         if getattr(args, "bundle", None) is not None:
-            return cli_bundle.apply_bundle(args, out, err, _print_json)
+            return cli_bundle.apply_bundle(args, out, err, print_json)
         if args.command == "drift":
             return cli_drift.run(args, out, err)
         if args.command == "history":
@@ -232,8 +232,8 @@ def main(
         return _change(args, out, err)
     except PoolpatchError as error:
         if args.output == "json" and args.command in {"plan", "apply"}:
-            _print_json(Result.from_error(error, args.request_id, _refused_target(args)).to_dict(), out)
-        err.write(_error_line(error) + "\n")
+            print_json(Result.from_error(error, args.request_id, _refused_target(args)).to_dict(), out)
+        err.write(error_line(error) + "\n")
         return EXIT_FAILED
 
 
@@ -256,7 +256,7 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     live = pipeline.live_document(target.kind, parsed)
     shown = redact_secrets(target.kind, live)
     document.update(shown)
-    _print_json(document, out)
+    print_json(document, out)
     if shown != live:
         # stderr keeps stdout valid JSON; the AWS CLI would write the placeholder as the secret.
         err.write(
@@ -273,22 +273,17 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _change(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from poolpatch.adapters.cognito import Boto3Cognito
     from poolpatch.adapters.session import AwsContext
-    from poolpatch.adapters.snapshots import LocalSnapshotStore, S3SnapshotStore, SnapshotStore
     from poolpatch.engine import Engine, fixed
 
     request = _request_from_args(args)
     context = AwsContext.from_cli(args)
     _check_session_target(request.target, context)
-    store: SnapshotStore
-    if args.snapshot_bucket:
-        store = S3SnapshotStore(context.client("s3"), args.snapshot_bucket)
-    else:
-        store = LocalSnapshotStore(args.snapshot_dir)
+    store = snapshot_store(args, context)
     cognito = Boto3Cognito(context.client("cognito-idp"))
     runner = Engine(fixed(cognito), store, account_id=context.account_id(), region=context.region)
     result = runner.run(request)
     if args.output == "json":
-        _print_json(result.to_dict(), out)
+        print_json(result.to_dict(), out)
         for warning in result.warnings:  # in the document too; stderr is for the person running it
             err.write(f"warning: {warning}\n")
     else:
@@ -304,11 +299,11 @@ def _change(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if result.verification_error is not None:
         err.write(
             "warning: the change was written but could not be verified or its after snapshot is missing: "
-            + _error_line(result.verification_error).removeprefix("error: ")
+            + error_line(result.verification_error).removeprefix("error: ")
             + "\n"
         )
     if result.error is not None:
-        err.write(_error_line(result.error) + "\n")
+        err.write(error_line(result.error) + "\n")
         return EXIT_FAILED
     if args.command == "plan" and args.detailed_exitcode and result.changes:
         return EXIT_CHANGES
@@ -366,20 +361,6 @@ def _request_from_args(args: argparse.Namespace) -> ChangeRequest:
     return parse_request(document)
 
 
-def read_argument(value: str, option: str) -> Any:
-    """JSON text or ``file://PATH``, as the AWS CLI takes parameter values."""
-    text: str | bytes = value
-    if value.startswith("file://"):
-        path = Path(value.removeprefix("file://")).expanduser()
-        try:
-            text = path.read_bytes()
-        except OSError as exc:
-            raise InvalidRequest(
-                f"Cannot read {option} file {path}: {exc.strerror or exc}.", path="", remedy="Check the path."
-            ) from None
-    return load_json(text, what=option)
-
-
 def _new_id() -> str:
     return f"cli-{uuid.uuid4()}"
 
@@ -425,9 +406,9 @@ def render(result: Result, *, color: bool = False) -> str:
         elif result.verification_error is None:
             lines.append("verification: the live configuration equals the plan")
     if result.verification_error is not None:
-        lines.append(paint("verification: NOT DONE, " + _error_line(result.verification_error), "yellow"))
+        lines.append(paint("verification: NOT DONE, " + error_line(result.verification_error), "yellow"))
     if result.error is not None:
-        lines.append(paint(_error_line(result.error), "red"))
+        lines.append(paint(error_line(result.error), "red"))
     return "\n".join(lines) + "\n"
 
 
@@ -448,11 +429,6 @@ def _subject(result: Result) -> str:
     return " ".join([*words, "of", pool])
 
 
-def _error_line(error: PoolpatchError) -> str:
-    line = f"error: {error.code}: {error.describe()}"
-    return f"{line} (at {error.path})" if error.path else line
-
-
 def _render_change(change: Change, paint: Any) -> list[str]:
     if change.before is MISSING:
         return [paint(f"  + {change.path}", "green"), paint(f"      + {_show(change.after)}", "green")]
@@ -469,12 +445,6 @@ def _show(value: Any) -> str:
     if value is MISSING:
         return "(absent)"
     return json.dumps(value, sort_keys=True, default=str)
-
-
-def _print_json(document: Any, out: TextIO) -> None:
-    from poolpatch.model import json_default
-
-    out.write(json.dumps(document, indent=2, default=json_default) + "\n")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,8 +22,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from poolpatch.cli_common import snapshot_store
 from poolpatch.errors import InvalidRequest
 from poolpatch.plan import MISSING
+from poolpatch.request import REQUEST_ID
 
 EXIT_OK, EXIT_FAILED, EXIT_DIFFERENT = 0, 1, 2
 #: Cognito's read limit per pool and operation (cognito-surface.md §13): the default export pace.
@@ -80,11 +82,11 @@ def live_options(parser: argparse.ArgumentParser) -> None:
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def read_live(context: Any, reference: str, args: argparse.Namespace) -> dict[str, Any]:
-    """The bundle of a live pool: ``ID`` (this session's account and Region) or ``ACCOUNT:REGION:ID``."""
+def live_reader(context: Any, reference: str, args: argparse.Namespace) -> tuple[Any, Any]:
+    """A paced reader of a live pool and its resolved target: ``ID`` (this session's account and Region) or
+    ``ACCOUNT:REGION:ID`` (another account through ``--role-name``)."""
     from poolpatch.adapters.fleet import Boto3FleetReader, Pacer
     from poolpatch.adapters.session import TargetSessions
-    from poolpatch.bundle.read import read_bundle
     from poolpatch.request import Target
 
     match = _LIVE.match(reference)
@@ -111,16 +113,27 @@ def read_live(context: Any, reference: str, args: argparse.Namespace) -> dict[st
         on_client=lambda client, _account, _region: pacer.install(client),
     )
     target = Target(match["pool"], account_id=account, region=region)
-    reader = Boto3FleetReader(sessions.cognito_for(target))
+    return Boto3FleetReader(sessions.cognito_for(target)), target
+
+
+def read_live(context: Any, reference: str, args: argparse.Namespace) -> dict[str, Any]:
+    """The bundle of a live pool (:func:`live_reader`)."""
+    from poolpatch.bundle.read import read_bundle
+
+    reader, target = live_reader(context, reference, args)
     return read_bundle(
-        reader, account_id=account, region=region, user_pool_id=match["pool"], captured=datetime.now(UTC)
+        reader,
+        account_id=target.account_id,
+        region=target.region,
+        user_pool_id=target.user_pool_id,
+        captured=datetime.now(UTC),
     )
 
 
 def load_bundle(reference: str, context: Any, args: argparse.Namespace) -> dict[str, Any]:
     """A bundle from ``file://PATH`` (checked) or from a live pool."""
     from poolpatch.bundle.document import check_bundle
-    from poolpatch.cli import read_argument
+    from poolpatch.cli_common import read_argument
 
     if reference.startswith("file://"):
         return check_bundle(read_argument(reference, "bundle"), where=reference)
@@ -177,12 +190,24 @@ def clone(
     args: argparse.Namespace, out: TextIO, err: TextIO, print_json: Printer, new_id: Callable[[], str]
 ) -> int:
     """``clone``: create a new pool from a bundle or a live pool (``--plan``: the steps only)."""
-    from poolpatch.adapters.cognito import Boto3Cognito
     from poolpatch.adapters.session import AwsContext
     from poolpatch.bundle.clone import CloneReport, Secrets, plan_clone, run_clone
-    from poolpatch.cli import read_argument
+    from poolpatch.cli_common import read_argument
 
     request_id = args.request_id or new_id()
+    if not REQUEST_ID.fullmatch(request_id):  # it names the progress record clones/{requestId}.json
+        raise InvalidRequest(
+            "--request-id must be 1-128 characters of letters, digits and . _ : -, starting with a letter or "
+            "digit.",
+            path="/requestId",
+            remedy="Use the id the failed run printed, or a new UUID.",
+        )
+    if args.secrets and not args.secrets.startswith("file://"):
+        raise InvalidRequest(
+            "--secrets takes file://PATH only: secrets on the command line end up in shell history and ps.",
+            path="",
+            remedy="Write them to a file readable only by you and pass --secrets file://PATH.",
+        )
     context = AwsContext.from_cli(args)
     bundle = (
         load_bundle(args.bundle, context, args)
@@ -206,8 +231,8 @@ def clone(
             "planned", request_id, not_carried=plan.not_carried, steps=[step.shown() for step in plan.steps]
         )
     else:
-        store = _store(args, context)
-        report = run_clone(plan, Boto3Cognito(context.client("cognito-idp")), store, request_id=request_id)
+        store = snapshot_store(args, context)
+        report = run_clone(plan, context.cognito(), store, request_id=request_id)
     if args.output == "json":
         print_json(report.to_dict(), out)
     else:
@@ -223,13 +248,11 @@ def apply_bundle(args: argparse.Namespace, out: TextIO, err: TextIO, print_json:
     """``apply --bundle`` (and ``plan --bundle``): every part of a bundle onto ``--user-pool-id``."""
     import os
 
-    from poolpatch.adapters.cognito import Boto3Cognito
     from poolpatch.adapters.session import AwsContext
     from poolpatch.bundle.document import check_bundle
-    from poolpatch.bundle.restore import apply_bundle as run_bundle
-    from poolpatch.cli import read_argument
+    from poolpatch.bundle.restore import restore_pool
+    from poolpatch.cli_common import read_argument
     from poolpatch.engine import Engine, fixed
-    from poolpatch.request import Target
 
     if not args.user_pool_id or args.client_id or args.kind or args.name:
         raise InvalidRequest(
@@ -239,15 +262,14 @@ def apply_bundle(args: argparse.Namespace, out: TextIO, err: TextIO, print_json:
         )
     bundle = check_bundle(read_argument(args.bundle, "--bundle"), where=args.bundle)
     context = AwsContext.from_cli(args)
-    target = Target(args.user_pool_id, account_id=context.account_id(), region=context.region)
-    live = read_live(context, args.user_pool_id, args)
-    cognito = Boto3Cognito(context.client("cognito-idp"))
+    reader, target = live_reader(context, args.user_pool_id, args)
+    cognito = context.cognito()
     engine = Engine(
-        fixed(cognito), _store(args, context), account_id=context.account_id(), region=context.region
+        fixed(cognito), snapshot_store(args, context), account_id=target.account_id, region=target.region
     )
-    result = run_bundle(
+    result = restore_pool(
         bundle,
-        live,
+        reader,
         target=target,
         run=engine.run,
         create=cognito.invoke,
@@ -284,14 +306,6 @@ def render_bundle(result: Any) -> str:
     lines.extend(f"recreated {item['kind']} {item['id']} -> {item['newId']}" for item in result.recreated)
     lines.extend(f"extra (kept, not in the bundle): {item['kind']} {item['id']}" for item in result.extra)
     return "\n".join(lines) + "\n"
-
-
-def _store(args: argparse.Namespace, context: Any) -> Any:
-    from poolpatch.adapters.snapshots import LocalSnapshotStore, S3SnapshotStore
-
-    if args.snapshot_bucket:
-        return S3SnapshotStore(context.client("s3"), args.snapshot_bucket)
-    return LocalSnapshotStore(args.snapshot_dir)
 
 
 def render_clone(report: Any) -> str:

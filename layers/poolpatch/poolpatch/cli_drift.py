@@ -27,6 +27,7 @@ from typing import Any, TextIO
 from botocore.exceptions import BotoCoreError, ClientError
 
 from poolpatch.adapters.desired import read_documents
+from poolpatch.cli_common import snapshot_store
 from poolpatch.drift.documents import MAX_DOCUMENT_BYTES
 from poolpatch.errors import InvalidRequest, ServiceError
 
@@ -144,18 +145,12 @@ def _correct(
     """Run each correction through the engine (with snapshots); True when one failed."""
     from poolpatch import ownership
     from poolpatch.adapters.cognito import Boto3Cognito
-    from poolpatch.adapters.snapshots import LocalSnapshotStore, S3SnapshotStore, SnapshotStore
     from poolpatch.engine import Engine, fixed
     from poolpatch.request import parse_request
 
-    store: SnapshotStore
-    if args.snapshot_bucket:
-        store = S3SnapshotStore(context.client("s3"), args.snapshot_bucket)
-    else:
-        store = LocalSnapshotStore(args.snapshot_dir)
     engine = Engine(
         fixed(Boto3Cognito(context.client("cognito-idp"))),
-        store,
+        snapshot_store(args, context),
         account_id=context.account_id(),
         region=context.region,
     )

@@ -29,6 +29,7 @@ import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
+from poolpatch.cli_common import print_json, snapshot_store
 from poolpatch.kinds import spec
 
 if TYPE_CHECKING:
@@ -57,23 +58,18 @@ def add_parser(
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Read the target's history and print it (text: one block per entry; json: ``{"entries"}``)."""
     from poolpatch.adapters.session import AwsContext
-    from poolpatch.adapters.snapshots import DocumentStore, LocalSnapshotStore, S3SnapshotStore
     from poolpatch.history import history
     from poolpatch.request import parse_target
 
     target = parse_target(_target_document(args))
     context = AwsContext.from_cli(args)
     target = target.resolved(account_id=context.account_id(), region=context.region)
-    store: DocumentStore
-    if args.snapshot_bucket:
-        store = S3SnapshotStore(context.client("s3"), args.snapshot_bucket)
-    else:
-        store = LocalSnapshotStore(args.snapshot_dir)
+    store = snapshot_store(args, context)
     found = history(store, target)
     for warning in found.warnings:
         err.write(f"warning: {_printable(warning)}\n")
     if args.output == "json":
-        out.write(json.dumps(found.to_dict(), indent=2) + "\n")
+        print_json(found.to_dict(), out)
     else:
         from poolpatch.adapters.snapshots import subject_prefix
 

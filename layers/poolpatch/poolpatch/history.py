@@ -34,13 +34,12 @@ skipped that way counts as missing for its entry.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from poolpatch.adapters.snapshots import DocumentStore, subject_prefix
+from poolpatch.adapters.snapshots import DocumentStore, parse_stamp, subject_prefix
 from poolpatch.attributes import attribute_changes
 from poolpatch.errors import PoolpatchError
 from poolpatch.kinds import Kind, spec
@@ -49,8 +48,6 @@ from poolpatch.plan import diff
 from poolpatch.pointer import related
 from poolpatch.request import REQUEST_ID, Target
 
-_STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
-_STAMP = re.compile(r"\d{8}T\d{6}Z", re.ASCII)
 _PHASES = ("before.json", "after.json")
 
 
@@ -160,13 +157,10 @@ def _pair(keys: Iterable[str], prefix: str, store: DocumentStore, warnings: list
 def _parse_folder(folder: str) -> tuple[datetime, str] | None:
     """``{yyyymmddTHHMMSSZ}-{requestId}`` as its time and request id; None for any other name."""
     stamp, dash, request_id = folder[:16], folder[16:17], folder[17:]
-    if dash != "-" or not _STAMP.fullmatch(stamp) or not REQUEST_ID.fullmatch(request_id):
+    if dash != "-" or not REQUEST_ID.fullmatch(request_id):
         return None
-    try:
-        moment = datetime.strptime(stamp, _STAMP_FORMAT).replace(tzinfo=UTC)
-    except ValueError:
-        return None
-    return moment, request_id
+    moment = parse_stamp(stamp)
+    return None if moment is None else (moment, request_id)
 
 
 def _entry(

@@ -24,7 +24,7 @@ from botocore.validate import ParamValidator
 
 from poolpatch import model, rules
 from poolpatch.adapters.cognito import Described, write_ids
-from poolpatch.attributes import attribute_changes, bare_name, custom_name, new_custom_attributes
+from poolpatch.attributes import attribute_changes, custom_name, new_custom_attributes
 from poolpatch.errors import (
     ImmutableSetting,
     InvalidValue,
@@ -148,22 +148,25 @@ def clone_command(target: Target, parsed: Mapping[str, Any], patch: Mapping[str,
 
 
 def _bare_schema(value: Any) -> Any:
-    """A schema list with custom attribute names as ``CreateUserPool`` takes them (no ``custom:`` /
-    ``dev:custom:`` prefix; a ``dev:`` one marked ``DeveloperOnlyAttribute``); anything else unchanged."""
+    """A schema list as ``createOnly.Schema`` takes it (:func:`~poolpatch.bundle.schema_attributes.
+    create_schema`: custom names without their prefix, standard attributes only where they differ from the
+    service's defaults, never the ones the service manages), so the suggested command is one ``clone``
+    accepts; a name with no prefix that is not a standard attribute is taken as a custom one. Anything but
+    a list is returned unchanged (``clone`` will say what is wrong with it)."""
+    from poolpatch.bundle.schema_attributes import create_schema, is_standard
+
     if not isinstance(value, list):
         return value
-    out: list[Any] = []
-    for item in value:
-        name = item.get("Name") if isinstance(item, Mapping) else None
-        if not isinstance(name, str):
-            out.append(item)
-            continue
-        bare, developer = bare_name(name)
-        entry = {**item, "Name": bare}
-        if developer:
-            entry["DeveloperOnlyAttribute"] = True
-        out.append(entry)
-    return out
+    described = [
+        {**item, "Name": f"custom:{item['Name']}"}
+        if isinstance(item, Mapping)
+        and isinstance(item.get("Name"), str)
+        and ":" not in item["Name"]
+        and not is_standard(item)
+        else item
+        for item in value
+    ]
+    return create_schema(described)
 
 
 def _add_clone_remedy(

@@ -68,7 +68,7 @@ from poolpatch.adapters.snapshots import S3SnapshotStore, scoped_bundle_key
 from poolpatch.engine import Engine
 from poolpatch.errors import AccessDenied, InvalidRequest, NotFound, PoolpatchError, ServiceError
 from poolpatch.request import ChangeRequest, Target, load_json, parse_request
-from poolpatch.result import Result, Status
+from poolpatch.result import Result
 from poolpatch_lambda import idempotency
 from poolpatch_lambda.observability import logger
 from poolpatch_lambda.runtime import Runtime, rejection, safe_request_id, target_engine, target_sessions
@@ -262,25 +262,15 @@ def restore_bundle(
     (the reference, the bundle, reading the pool) is the result's error, ``failed`` when retryable.
     """
     from poolpatch.adapters.fleet import Boto3FleetReader  # the bundle code loads for bundle restores only
-    from poolpatch.bundle.document import check_bundle
-    from poolpatch.bundle.read import read_bundle
-    from poolpatch.bundle.restore import apply_bundle
+    from poolpatch.bundle.restore import restore_pool
 
     reference = request.restore_bundle or ""
     try:
         key = scoped_bundle_key(reference, bucket=store.bucket, target=target)
-        bundle = check_bundle(_stored_bundle(store, key), where=store.reference(key))
         cognito = port()
-        live = read_bundle(
+        outcome = restore_pool(
+            _stored_bundle(store, key),
             Boto3FleetReader(cognito),
-            account_id=str(target.account_id),
-            region=str(target.region),
-            user_pool_id=target.user_pool_id,
-            captured=datetime.now(UTC),
-        )
-        outcome = apply_bundle(
-            bundle,
-            live,
             target=target,
             run=lambda part: engine.run(part, recover_since=recover_since),
             create=cognito.invoke,
@@ -288,12 +278,12 @@ def restore_bundle(
             reason=request.reason,
             requested_by=request.requested_by,
             mode=request.mode,
+            own_bundle_only=True,
         )
     except PoolpatchError as error:
         return Result.from_error(error, request.request_id, target.to_dict())
-    status: Status = outcome.status  # type: ignore[assignment]
-    result = Result(
-        status,
+    return Result(
+        outcome.status,
         request.request_id,
         target.to_dict(),
         parts=outcome.parts,
@@ -302,10 +292,8 @@ def restore_bundle(
         recovered=any(part.recovered for part in outcome.results),
         session=next((part.session for part in outcome.results if part.session), None),
         warnings=list(dict.fromkeys(w for part in outcome.results for w in part.warnings)),
+        error=outcome.first_error(),
     )
-    if status in ("rejected", "failed"):
-        result.error = _part_error(outcome.parts, status)
-    return result
 
 
 def _stored_bundle(store: S3SnapshotStore, key: str) -> dict[str, Any]:
@@ -326,23 +314,6 @@ def _stored_bundle(store: S3SnapshotStore, key: str) -> dict[str, Any]:
             remedy="List the pool's bundles below the same prefix and name one that exists.",
         )
     return document
-
-
-def _part_error(parts: list[dict[str, Any]], status: str) -> PoolpatchError:
-    """The error of the first part that ended ``status``, named after the part (its own path stays in
-    ``parts``)."""
-    entry = next((part for part in parts if part.get("status") == status), {})
-    error = entry.get("error") or {}
-    kind: type[PoolpatchError] = ServiceError
-    pending: list[type[PoolpatchError]] = [PoolpatchError]
-    while pending:
-        candidate = pending.pop()
-        if candidate.code == error.get("code"):
-            kind = candidate
-            break
-        pending.extend(candidate.__subclasses__())
-    message = str(error.get("message") or f"The part ended {status}.")
-    return kind(f"{entry.get('kind', 'part')} {entry.get('id', '')}: {message}", retryable=status == "failed")
 
 
 @dataclass

@@ -11,7 +11,7 @@ One function, three entry points (design.md, "Drift"):
    The unit that finishes last finalises the sweep: guards, corrections into the change queue, the
    report files, ``Sweep Completed`` (or ``Halted``), metrics.
    A finished unit also queues its **bundle pass** (``DRIFT_STORE_BUNDLES``): the bundle of every pool it
-   checked, stored under ``bundles/`` when it changed (:mod:`poolpatch.bundle.history`), continued near
+   checked, stored under ``bundles/`` when it changed (:mod:`poolpatch.drift.bundles`), continued near
    the timeout like the unit.
 3. **Targeted check**: a CloudTrail event for a Cognito write (from the hub's default bus, or forwarded
    by a target account to the poolpatch bus) becomes a ``DriftCheckQueue.fifo`` message, delayed 60 s and
@@ -42,7 +42,7 @@ from poolpatch.adapters.events import ChangeQueue
 from poolpatch.adapters.fleet import Boto3FleetReader, Pacer
 from poolpatch.adapters.session import SOURCE_IDENTITY, TargetSessions
 from poolpatch.adapters.snapshots import S3SnapshotStore
-from poolpatch.bundle.history import OutOfTime, StoppingReader, checked_pools, store_pool_bundle
+from poolpatch.drift.bundles import OutOfTime, StoppingReader, checked_pools, store_pool_bundle
 from poolpatch.drift.check import (
     Cursor,
     Line,
@@ -617,7 +617,7 @@ def run_bundles(
 ) -> BundlePass:
     """Store the bundle of every pool a unit of a sweep checked, when it changed (design.md, "Drift").
 
-    The pools are those of the unit's report lines (:func:`~poolpatch.bundle.history.checked_pools`), in
+    The pools are those of the unit's report lines (:func:`~poolpatch.drift.bundles.checked_pools`), in
     id order after the message's cursor, read with the unit's paced reader (the reads of ``poolpatch
     export --all``). The pass stops :data:`TIME_MARGIN_MS` before the timeout, even in the middle of a
     pool, and continues in a new message after the last pool done; a pool whose bundle does not fit in

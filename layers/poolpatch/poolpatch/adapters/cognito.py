@@ -89,6 +89,8 @@ class CognitoPort(Protocol):
 
 
 _READS = frozenset(entry.read for entry in KINDS.values())
+#: Writes besides ``Create*`` that a repeat would not do the same way (the second add fails).
+NOT_REPEATED = frozenset({"AddCustomAttributes"})
 #: Operations whose raw JSON the adapter keeps: every read, and the listings that return objects whole.
 _CAPTURED = _READS | frozenset(
     entry.list_operation for entry in KINDS.values() if entry.listed_whole and entry.list_operation
@@ -224,8 +226,13 @@ class Boto3Cognito:
         conflict_attempts: int = CONFLICT_MAX_ATTEMPTS,
         backoff_base: float = 0.2,
         backoff_cap: float = 5.0,
+        once: Callable[[], CognitoIdentityProviderClient] | None = None,
     ) -> None:
         self._client = client
+        #: Makes a client that sends each request once (no SDK retries), for the calls a repeat would do
+        #: twice (:data:`NOT_REPEATED`); made on first use.
+        self._once_factory = once
+        self._once: CognitoIdentityProviderClient | None = None
         #: The assumed-role session behind the client (``roleArn``, ``name``), recorded in results.
         self.session: dict[str, str] | None = dict(session) if session else None
         self._sleep = sleep
@@ -303,8 +310,19 @@ class Boto3Cognito:
     def invoke(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Any other Cognito operation by its API name (the creates of a clone, listings), with the same error
         translation, blob decoding and overlapping-write retries as :meth:`update`; the response without
-        ``ResponseMetadata``."""
-        method = getattr(self._client, xform_name(operation))
+        ``ResponseMetadata``.
+
+        A create (and ``AddCustomAttributes``) is not idempotent: when its response is lost, botocore's retry
+        would create a second pool or app client. With ``once`` given, those calls go through a client that
+        sends them once; the caller looks for what a failed create may have made (``bundle.clone``).
+        """
+        client = self._client
+        if self._once_factory is not None and (operation.startswith("Create") or operation in NOT_REPEATED):
+            with self._lock:
+                if self._once is None:
+                    self._once = self._once_factory()
+                client = self._once
+        method = getattr(client, xform_name(operation))
         decoded = _blobs_decoded(operation, dict(params))
         response: Mapping[str, Any] = self._with_conflict_retry(operation, lambda: method(**decoded))
         return {key: value for key, value in response.items() if key != "ResponseMetadata"}

@@ -34,7 +34,7 @@ import boto3
 import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
-from poolpatch.adapters.cognito import Boto3Cognito, client_config, translate
+from poolpatch.adapters.cognito import SDK_MAX_ATTEMPTS, Boto3Cognito, client_config, translate
 from poolpatch.errors import AccessDenied, InvalidRequest, PoolpatchError, ServiceError, TargetNotAllowed
 from poolpatch.request import Target
 
@@ -78,15 +78,22 @@ class AwsContext:
         """The session's Region."""
         return str(self.session.region_name)
 
-    def client(self, service: str) -> Any:
-        """A cached client with poolpatch's retry configuration."""
-        if service not in self._clients:
-            self._clients[service] = self.session.client(
+    def client(self, service: str, *, max_attempts: int = SDK_MAX_ATTEMPTS) -> Any:
+        """A cached client with poolpatch's retry configuration (``max_attempts=1``: requests sent once)."""
+        key = f"{service}/{max_attempts}"
+        if key not in self._clients:
+            self._clients[key] = self.session.client(
                 service,  # type: ignore[call-overload]
                 endpoint_url=self.endpoint_url,
-                config=client_config(),
+                config=client_config(max_attempts=max_attempts),
             )
-        return self._clients[service]
+        return self._clients[key]
+
+    def cognito(self) -> Boto3Cognito:
+        """The Cognito port of this session, its creates sent once (:meth:`Boto3Cognito.invoke`)."""
+        return Boto3Cognito(
+            self.client("cognito-idp"), once=lambda: self.client("cognito-idp", max_attempts=1)
+        )
 
     def account_id(self) -> str:
         """The caller's account (STS GetCallerIdentity, once)."""
@@ -203,7 +210,16 @@ class TargetSessions:
                     if cached is None
                     else {"roleArn": self.role_arn(cached.account), "name": cached.name}
                 )
-                port = ports[region] = Boto3Cognito(client, session=info)
+                port = ports[region] = Boto3Cognito(
+                    client,
+                    session=info,
+                    once=lambda session=session, region=region: session.client(  # type: ignore[misc]
+                        "cognito-idp",
+                        region_name=region,
+                        endpoint_url=self.endpoint_url,
+                        config=client_config(max_attempts=1),
+                    ),
+                )
             return port
 
     def role_arn(self, account: str) -> str:

@@ -15,6 +15,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -27,7 +28,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from poolpatch.errors import AccessDenied, InvalidRequest, NotFound, SnapshotFailed
 from poolpatch.kinds import spec
 from poolpatch.model import json_default
-from poolpatch.request import Target
+from poolpatch.request import ACCOUNT_ID, REGION, USER_POOL_ID, Target
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -36,6 +37,9 @@ Phase = Literal["before", "after"]
 #: A snapshot found by reference: the reference and the document.
 Found = tuple[str, dict[str, Any]]
 PREFIX = "snapshots"
+#: The shape of a key's time segment (:func:`stamp`): ``yyyymmddTHHMMSSZ``.
+STAMP = re.compile(r"[0-9]{8}T[0-9]{6}Z")
+_STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 
 
 def subject_prefix(target: Target) -> str:
@@ -50,7 +54,18 @@ def subject_prefix(target: Target) -> str:
 
 def stamp(moment: datetime) -> str:
     """The key's time segment, ``yyyymmddTHHMMSSZ`` in UTC (a naive time is taken as UTC)."""
-    return (moment.astimezone(UTC) if moment.tzinfo else moment).strftime("%Y%m%dT%H%M%SZ")
+    return (moment.astimezone(UTC) if moment.tzinfo else moment).strftime(_STAMP_FORMAT)
+
+
+def parse_stamp(text: str) -> datetime | None:
+    """The time (in UTC) of a key's time segment made by :func:`stamp`; ``None`` for any other text,
+    including a segment of that shape that names no time (month 13...)."""
+    if not STAMP.fullmatch(text):
+        return None
+    try:
+        return datetime.strptime(text, _STAMP_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def snapshot_key(target: Target, *, started: datetime, request_id: str, phase: Phase) -> str:
@@ -97,13 +112,38 @@ def scoped_key(reference: str, *, bucket: str, target: Target) -> str:
     return key
 
 
-#: Where drift keeps each pool's bundles (:mod:`poolpatch.bundle.history`), the scope of ``restore.bundle``.
+#: Where drift keeps each pool's bundles (:mod:`poolpatch.bundle.archive`), the scope of ``restore.bundle``::
+#:
+#:     bundles/{accountId}/{region}/{userPoolId}/{yyyymmddTHHMMSSZ}.json
 BUNDLES = "bundles"
 
 
 def bundles_prefix(target: Target) -> str:
     """``bundles/{accountId}/{region}/{userPoolId}/``: a pool's stored bundles (``target`` resolved)."""
     return f"{BUNDLES}/{target.account_id}/{target.region}/{target.user_pool_id}/"
+
+
+def bundle_prefix(account_id: str, region: str, user_pool_id: str) -> str:
+    """:func:`bundles_prefix` of the pool these ids name, each id checked first.
+
+    Raises ``ValueError`` for an id of the wrong shape (it would leave the pool's prefix).
+    """
+    for name, value, pattern in (
+        ("account id", account_id, ACCOUNT_ID),
+        ("Region", region, REGION),
+        ("user pool id", user_pool_id, USER_POOL_ID),
+    ):
+        if not pattern.fullmatch(value):
+            raise ValueError(f"not a valid {name}: {value!r}")
+    return bundles_prefix(Target(user_pool_id, account_id=account_id, region=region))
+
+
+def bundle_key(account_id: str, region: str, user_pool_id: str, at: datetime) -> str:
+    """The key of the pool's bundle captured ``at`` (in UTC; a naive time is taken as UTC).
+
+    Raises ``ValueError`` as :func:`bundle_prefix` does.
+    """
+    return f"{bundle_prefix(account_id, region, user_pool_id)}{stamp(at)}.json"
 
 
 def scoped_bundle_key(reference: str, *, bucket: str, target: Target) -> str:

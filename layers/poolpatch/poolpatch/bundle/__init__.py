@@ -6,5 +6,6 @@ bundle, diff and clone").
 - :mod:`.diff`: JSON Pointer differences between two bundles, ignoring what necessarily differs.
 - :mod:`.clone`: the create steps that make a new pool from a bundle, and their execution.
 - :mod:`.restore`: ``apply --bundle``, every part through the engine.
+- :mod:`.archive`: each pool's stored bundles (drift keeps them), one more when its configuration changed.
 - :mod:`.schema_attributes`: ``createOnly.Schema`` as ``CreateUserPool`` takes it.
 """

@@ -23,17 +23,21 @@ not after as issue 9 lists it, because ``SetUICustomization`` needs a domain (AP
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from poolpatch.adapters.snapshots import DocumentStore
+from poolpatch.attributes import bare_name
 from poolpatch.bundle.document import Part, check_bundle, parts
 from poolpatch.bundle.schema_attributes import split_for_create
 from poolpatch.errors import InvalidRequest, NotFound, PoolpatchError
-from poolpatch.kinds import REDACTED, Kind, spec
+from poolpatch.kinds import REDACTED, Kind, is_kind, spec
 from poolpatch.merge import merge_patch
-from poolpatch.pointer import child
+from poolpatch.pointer import child, split
 
 #: The tag naming the source pool of a clone (design.md) and the tag naming the clone's request id, by
 #: which a rerun finds a pool whose creation was not recorded.
@@ -48,6 +52,14 @@ _USERS = (
     "are user data: no API returns a password (cognito-surface.md §12.2). See the README's user migration "
     "pattern (a Migrate user Lambda trigger)."
 )
+
+
+_IDENTITY = (
+    "A new pool has its own id, ARN, token issuer (https://cognito-idp.<region>.amazonaws.com/<new "
+    "pool id>) and signing keys, and new app client ids (clientIds): repoint applications, API "
+    "authorizers and identity pools (cognito-surface.md §12.2)."
+)
+_STANDARD_SCOPES = frozenset({"openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"})
 
 
 class CreatePort(Protocol):
@@ -112,14 +124,17 @@ class Step:
     """Pointers into :attr:`params` holding secrets (redacted in plans and reports)."""
 
     def shown(self) -> dict[str, Any]:
-        """The step as ``--plan`` prints it: secrets ``"<redacted>"``."""
+        """The step as ``--plan`` prints it: secrets ``"<redacted>"``, those ``--secrets`` gave and any
+        secret a hand-edited bundle holds (the kind's secret paths, an app client's ``ClientSecret``)."""
+        kind_secrets = spec(self.kind).secrets if is_kind(self.kind) else ()
         params = copy.deepcopy(self.params)
-        for pointer in self.secret_paths:
+        for pointer in (*self.secret_paths, *kind_secrets, "/ClientSecret"):
+            tokens = split(pointer)
             node: Any = params
-            tokens = pointer.strip("/").split("/")
             for token in tokens[:-1]:
-                node = node[token]
-            node[tokens[-1]] = REDACTED
+                node = node.get(token) if isinstance(node, dict) else None
+            if isinstance(node, dict) and tokens[-1] in node:
+                node[tokens[-1]] = REDACTED
         return {"kind": self.kind, "id": self.id, "operation": self.operation, "input": params}
 
 
@@ -131,6 +146,12 @@ class ClonePlan:
     not_carried: list[dict[str, str]]
     source_pool_id: str
     pool_name: str
+
+    def digest(self) -> str:
+        """What the steps would send, as one SHA-256 (secrets excluded, their presence included): a rerun
+        of a clone under the same request id must plan exactly the same steps."""
+        shown = [[step.key, step.shown(), sorted(step.secret_paths)] for step in self.steps]
+        return hashlib.sha256(json.dumps(shown, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def plan_clone(
@@ -181,6 +202,8 @@ class Planner:
         self.secrets = secrets
         self.domain_prefix = domain_prefix
         self.not_carried: list[dict[str, str]] = [{"part": "users", "reason": _USERS}]
+        if new_pool:
+            self.not_carried.append({"part": "pool/identity", "reason": _IDENTITY})
         self.skipped_providers: set[str] = set()
         self.domain_planned = False
 
@@ -213,15 +236,22 @@ class Planner:
         if schema:
             params["Schema"] = schema
         params["UserPoolTags"] = tags
+        functions: dict[str, str] = {}  # ARN -> its first trigger: one notice per function
         for trigger, value in sorted(dict(document.get("LambdaConfig") or {}).items()):
             arn = value.get("LambdaArn") if isinstance(value, Mapping) else value
-            if isinstance(arn, str):
-                self.skip(
-                    f"pool/LambdaConfig/{trigger}",
-                    f"The resource policy of {arn} names the source "
-                    "pool's ARN: allow the new pool too (aws lambda add-permission --principal "
-                    "cognito-idp.amazonaws.com --source-arn <new pool ARN>).",
-                )
+            if trigger != "KMSKeyID" and isinstance(arn, str) and ":lambda:" in arn:
+                functions.setdefault(arn, trigger)
+        for arn, trigger in functions.items():
+            self.skip(
+                f"pool/LambdaConfig/{trigger}",
+                f"The resource policy of {arn} names the source pool's ARN: allow the new pool too (aws "
+                "lambda add-permission --principal cognito-idp.amazonaws.com --source-arn <new pool ARN>).",
+            )
+        if isinstance((document.get("LambdaConfig") or {}).get("KMSKeyID"), str):
+            self.skip(
+                "pool/LambdaConfig/KMSKeyID",
+                "Carried; the key's policy must let the new pool use it for the custom sender triggers.",
+            )
         steps = [Step("pool", "pool", "pool", "CreateUserPool", params)]
         for number, batch in enumerate(batches, start=1):
             steps.append(
@@ -265,11 +295,20 @@ class Planner:
                 "The logo image cannot be read back (GetUICustomization returns "
                 "its URL only): set ImageFile again if the source had one.",
             )
+        document = part.document
+        webauthn = dict(document.get("WebAuthnConfiguration") or {})
+        if part.kind == "mfa" and self.new_pool and webauthn.pop("RelyingPartyId", None) is not None:
+            document = {**document, "WebAuthnConfiguration": webauthn}
+            self.skip(
+                f"{where}/WebAuthnConfiguration/RelyingPartyId",
+                "The passkey relying party is the source pool's domain; the new pool takes its own domain's "
+                "(passkeys stay with the users of the source pool).",
+            )
         entry = spec(part.kind)
         if entry.name_member is not None:
             ids[entry.name_member] = part.id
         operation = entry.create or entry.write
-        return Step(f"{part.kind}/{part.id}", part.kind, part.id, operation, {**ids, **part.document})
+        return Step(f"{part.kind}/{part.id}", part.kind, part.id, operation, {**ids, **document})
 
     def provider(self, part: Part, where: str) -> Step | None:
         """CreateIdentityProvider, with the secrets from ``--secrets``; without them, not carried."""
@@ -323,6 +362,19 @@ class Planner:
         if dropped:
             params["SupportedIdentityProviders"] = [name for name in providers if name not in dropped]
             self.skip(f"{where}/SupportedIdentityProviders", f"Dropped {', '.join(dropped)}: not carried.")
+        servers = set(self.bundle.get("resourceServers") or ())
+        scopes = list(params.get("AllowedOAuthScopes") or ())
+        unknown = [
+            scope
+            for scope in scopes
+            if scope not in _STANDARD_SCOPES and scope.rsplit("/", 1)[0] not in servers
+        ]
+        if unknown:  # a resource server another service manages is not copied (read.py): nor its scopes
+            params["AllowedOAuthScopes"] = [scope for scope in scopes if scope not in unknown]
+            self.skip(
+                f"{where}/AllowedOAuthScopes",
+                f"Dropped {', '.join(unknown)}: their resource server is not in the bundle.",
+            )
         paths: tuple[str, ...] = ()
         if part.meta.get("GenerateSecret"):
             if part.id in self.secrets.clients:
@@ -428,18 +480,29 @@ def run_clone(
     *,
     request_id: str,
     on_step: Callable[[Step], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> CloneReport:
     """Run the plan's steps not done yet, recording progress after each; a failure stops the run with
-    ``status: failed``, the error and what exists (rerun with the same request id to continue)."""
+    ``status: failed``, the error and what exists (rerun with the same request id to continue).
+
+    A rerun must be the same clone (source, pool name and the planned steps' digest) and its recorded pool
+    must carry this request's ``poolpatch:clone-request`` tag, so an edited progress record cannot make it
+    write into another pool. A step failing with a retryable error (throttling, a lost response) is tried
+    again up to :data:`STEP_ATTEMPTS` times, each time looking first for what the failed call may have made.
+    """
     key = progress_key(request_id)
-    recorded = store.read_document(key) or {}
+    recorded = _recorded(store.read_document(key) or {}, key)
+    digest = plan.digest()
     if recorded and (
-        recorded.get("sourceUserPoolId") != plan.source_pool_id or recorded.get("poolName") != plan.pool_name
+        recorded.get("sourceUserPoolId") != plan.source_pool_id
+        or recorded.get("poolName") != plan.pool_name
+        or recorded.get("planDigest") != digest
     ):
         raise InvalidRequest(
-            f"Request id {request_id} belongs to another clone (source pool or pool name differ).",
+            f"Request id {request_id} belongs to another clone (source, pool name, patch or bundle differ).",
             path="/requestId",
-            remedy="Rerun with the same source and --pool-name, or use a new --request-id.",
+            remedy="Rerun with the same source, --pool-name, --patch, --domain-prefix and --secrets, or use "
+            "a new --request-id.",
         )
     report = CloneReport(
         "created",
@@ -450,6 +513,8 @@ def run_clone(
         list(plan.not_carried),
         list(recorded.get("done") or []),
     )
+    if report.user_pool_id is not None:
+        _check_own_pool(port, report.user_pool_id, request_id)
     resuming = bool(recorded)
 
     def save() -> None:
@@ -459,6 +524,7 @@ def run_clone(
                 "requestId": request_id,
                 "sourceUserPoolId": plan.source_pool_id,
                 "poolName": plan.pool_name,
+                "planDigest": digest,
                 "status": report.status,
                 "userPoolId": report.user_pool_id,
                 "clientIds": report.client_ids,
@@ -476,7 +542,7 @@ def run_clone(
             if on_step is not None:
                 on_step(step)
             # Only the first step a rerun runs can have happened unrecorded (the earlier run stopped there).
-            _run_step(step, port, report, plan, resuming)
+            _run_with_retries(step, port, report, plan, resuming=resuming, sleep=sleep)
             resuming = False
             report.done.append(step.key)
             save()
@@ -487,6 +553,70 @@ def run_clone(
         return report
     save()
     return report
+
+
+#: Attempts per step in one run (the first included) on retryable errors.
+STEP_ATTEMPTS = 3
+
+
+def _run_with_retries(
+    step: Step,
+    port: CreatePort,
+    report: CloneReport,
+    plan: ClonePlan,
+    *,
+    resuming: bool,
+    sleep: Callable[[float], None],
+) -> None:
+    for attempt in range(STEP_ATTEMPTS):
+        try:
+            _run_step(step, port, report, plan, resuming or attempt > 0)
+            return
+        except PoolpatchError as error:
+            if not error.retryable or attempt == STEP_ATTEMPTS - 1:
+                raise
+            sleep(0.5 * 2**attempt)
+
+
+def _recorded(document: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """A progress record, its members checked: an edited or corrupted record fails cleanly."""
+    valid = (
+        isinstance(document.get("userPoolId"), (str, type(None)))
+        and isinstance(document.get("clientIds", {}), dict)
+        and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in (document.get("clientIds") or {}).items()
+        )
+        and isinstance(document.get("created", []), list)
+        and all(isinstance(item, dict) for item in document.get("created") or [])
+        and isinstance(document.get("done", []), list)
+        and all(isinstance(item, str) for item in document.get("done") or [])
+    )
+    if not valid:
+        raise InvalidRequest(
+            f"The clone's progress record {key} is not one poolpatch wrote.",
+            path="/requestId",
+            remedy="Use a new --request-id (and delete the pool that clone made, if any).",
+        )
+    return dict(document)
+
+
+def _check_own_pool(port: CreatePort, pool_id: str, request_id: str) -> None:
+    """The recorded pool must be this clone's: its ``poolpatch:clone-request`` tag names the request."""
+    try:
+        described = port.invoke("DescribeUserPool", {"UserPoolId": pool_id})["UserPool"]
+    except NotFound:
+        raise NotFound(
+            f"The pool {pool_id} this clone created no longer exists.",
+            path="/requestId",
+            remedy="Use a new --request-id to clone again.",
+        ) from None
+    if (described.get("UserPoolTags") or {}).get(CLONE_REQUEST_TAG) != request_id:
+        raise InvalidRequest(
+            f"The progress record names pool {pool_id}, not this clone's (no {CLONE_REQUEST_TAG} tag with "
+            "this request id).",
+            path="/requestId",
+            remedy="Use a new --request-id; never edit a progress record.",
+        )
 
 
 def _run_step(step: Step, port: CreatePort, report: CloneReport, plan: ClonePlan, resuming: bool) -> None:
@@ -514,6 +644,10 @@ def _run_step(step: Step, port: CreatePort, report: CloneReport, plan: ClonePlan
             report.created.append({"kind": "client", "id": existing})
         report.client_ids[step.id] = existing
         return
+    if step.operation == "AddCustomAttributes" and resuming:
+        params = {**params, "CustomAttributes": _missing_attributes(port, report.user_pool_id, params)}
+        if not params["CustomAttributes"]:
+            return  # the earlier run added them
     if step.operation.startswith("Create") and resuming and _exists(port, step, params, report.user_pool_id):
         return
     port.invoke(step.operation, params)
@@ -550,7 +684,9 @@ def resolve_placeholders(value: Any, pool_id: str, clients: Mapping[str, str]) -
 
 
 def _find_pool(port: CreatePort, name: str, request_id: str) -> str | None:
-    """The pool an earlier run of this clone created without recording it: same name, our request tag."""
+    """The pool an earlier run of this clone created without recording it: same name, our request tag;
+    more than one is refused, never guessed."""
+    found: list[str] = []
     token: str | None = None
     while True:
         page = port.invoke("ListUserPools", {"MaxResults": 60, **({"NextToken": token} if token else {})})
@@ -559,10 +695,17 @@ def _find_pool(port: CreatePort, name: str, request_id: str) -> str | None:
                 continue
             described = port.invoke("DescribeUserPool", {"UserPoolId": pool["Id"]})["UserPool"]
             if (described.get("UserPoolTags") or {}).get(CLONE_REQUEST_TAG) == request_id:
-                return str(pool["Id"])
+                found.append(str(pool["Id"]))
         token = page.get("NextToken")
         if not token:
-            return None
+            break
+    if len(found) > 1:
+        raise InvalidRequest(
+            f"Pools {', '.join(found)} all carry this clone's {CLONE_REQUEST_TAG} tag.",
+            path="/requestId",
+            remedy="Delete the extra pools (keep one), then rerun.",
+        )
+    return found[0] if found else None
 
 
 def _find_client(port: CreatePort, pool_id: str, name: str, mapped: Mapping[str, str]) -> str | None:
@@ -580,6 +723,13 @@ def _find_client(port: CreatePort, pool_id: str, name: str, mapped: Mapping[str,
         token = page.get("NextToken")
         if not token:
             return None
+
+
+def _missing_attributes(port: CreatePort, pool_id: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The custom attributes of an ``AddCustomAttributes`` step the new pool does not have yet."""
+    described = port.invoke("DescribeUserPool", {"UserPoolId": pool_id})["UserPool"]
+    have = {bare_name(str(item.get("Name")))[0] for item in described.get("SchemaAttributes") or ()}
+    return [dict(item) for item in params["CustomAttributes"] if item.get("Name") not in have]
 
 
 def _exists(port: CreatePort, step: Step, params: Mapping[str, Any], pool_id: str) -> bool:

@@ -8,6 +8,8 @@ left out before comparing:
   ARNs in the bundle's own account and Region, so a trigger ``arn:aws:lambda:eu-west-1:111…:function:f``
   in staging equals ``arn:aws:lambda:eu-west-1:222…:function:f`` in prod;
 - poolpatch's own tags (``poolpatch:clone-of``...);
+- secret values (an identity provider's ``client_secret``): a hand-edited bundle may hold one, and diff
+  output never shows one;
 - domain names (unique per Region, so two pools never share one): domains pair by type, ``prefix`` or
   ``custom``;
 - client ids: clients pair by id when both bundles hold it, else by ``ClientName``; a name held by several
@@ -28,6 +30,7 @@ from typing import Any
 from poolpatch.bundle.document import MEMBERS, POOL_LEVEL, Member
 from poolpatch.plan import MISSING, diff
 from poolpatch.pointer import escape
+from poolpatch.snapshot import redact_secrets
 
 #: Tags poolpatch writes itself (a clone's ``poolpatch:clone-of``): they differ by construction.
 OWN_TAG_PREFIX = "poolpatch:"
@@ -86,6 +89,9 @@ def _comparable(bundle: Mapping[str, Any], client_labels: Mapping[str, str]) -> 
     out: dict[str, Any] = {}
     create_only = bundle.get("createOnly")
     if isinstance(create_only, Mapping):
+        schema = create_only.get("Schema")
+        if isinstance(schema, list):  # an attribute is its name: Describe's order is not the pool's identity
+            create_only = {**create_only, "Schema": sorted(schema, key=lambda item: str(item.get("Name")))}
         out["createOnly"] = neutral.value(create_only)
     for member in MEMBERS:
         value = bundle.get(member.name)
@@ -100,7 +106,7 @@ def _comparable(bundle: Mapping[str, Any], client_labels: Mapping[str, str]) -> 
             if member.shape == "wrapped":
                 document = {
                     **{k: v for k, v in entry.items() if k != "document"},
-                    **(entry.get("document") or {}),
+                    **redact_secrets(member.kind, entry.get("document") or {}),
                 }
             out[f"{member.name}/{escape(label)}"] = neutral.value(document)
     return out

@@ -182,6 +182,9 @@ def _check_member(member: Member, value: Any) -> list[PoolpatchError]:
     base = child("", member.name)
     if value is None:
         return []
+    nulls = _nulls(value, base)
+    if nulls:
+        return nulls
     if not isinstance(value, dict):
         return [InvalidRequest(f"`{member.name}` must be an object.", path=base, remedy=_REMEDY)]
     if member.shape == "single":
@@ -213,8 +216,30 @@ def _check_member(member: Member, value: Any) -> list[PoolpatchError]:
     return problems
 
 
+def _nulls(value: Any, at: str) -> list[PoolpatchError]:
+    """``null`` anywhere in a part: a bundle's documents are whole, and ``null`` would reach a create call."""
+    if value is None:
+        return [InvalidRequest("A bundle holds no null values.", path=at, remedy="Leave the member out.")]
+    if isinstance(value, Mapping):
+        return [problem for key, item in value.items() for problem in _nulls(item, child(at, str(key)))]
+    if isinstance(value, list):
+        return [
+            problem for index, item in enumerate(value) for problem in _nulls(item, child(at, str(index)))
+        ]
+    return []
+
+
 def _check_wrapper(member: Member, entry: Mapping[str, Any], at: str) -> list[PoolpatchError]:
     problems: list[PoolpatchError] = []
+    named = entry.get("document", {}).get("ClientName") if member.kind == "client" else None
+    if named is not None and named != entry.get("ClientName"):
+        problems.append(
+            InvalidRequest(
+                "The entry's `ClientName` and its document's differ.",
+                path=child(child(at, "document"), "ClientName"),
+                remedy="Give both the same name.",
+            )
+        )
     for name in member.wrapper:
         value = entry.get(name)
         flag = name == "GenerateSecret"

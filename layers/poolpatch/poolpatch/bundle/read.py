@@ -109,7 +109,8 @@ def read_bundle(
         client = _read(reader, target)
         entries[client_id] = {
             "ClientName": client.get("ClientName", ""),
-            "GenerateSecret": bool(client.get("ClientSecret")),
+            # A secret kept in Secrets Manager shows as ClientSecretArn instead (cognito-surface.md §10).
+            "GenerateSecret": bool(client.get("ClientSecret") or client.get("ClientSecretArn")),
             "document": _document("client", client),
         }
         for kind, used in per_client.items():

@@ -18,25 +18,24 @@ and ``PoolName`` is left as it is. Create-only settings that differ cannot be ap
 from __future__ import annotations
 
 import copy
-import json
-import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from poolpatch.bundle.clone import NEW_POOL, Planner, Secrets, Step, resolve_placeholders
-from poolpatch.bundle.document import Part, parts
+from poolpatch.bundle.document import Part, check_bundle, parts
+from poolpatch.bundle.read import BundleReader, read_bundle
+from poolpatch.bundle.schema_attributes import is_standard
 from poolpatch.errors import ImmutableSetting, InvalidRequest, PoolpatchError
 from poolpatch.kinds import REDACTED, spec
-from poolpatch.pipeline import replacement_patch
+from poolpatch.pipeline import clone_command, replacement_patch
 from poolpatch.plan import diff
 from poolpatch.request import ChangeRequest, Target, parse_request
-from poolpatch.result import Result
+from poolpatch.result import Result, Status
 
-#: Kinds whose resources a pool may hold beyond a bundle's (reported as ``extra``, never deleted).
-_EXTRA_KINDS = frozenset(
-    {"client", "identityProvider", "resourceServer", "group", "domain", "managedLoginBranding"}
-)
+#: Longest request id (request.REQUEST_ID).
+MAX_REQUEST_ID = 128
 #: The client id of an app client ``plan`` would recreate.
 _PLANNED = "(new)"
 
@@ -45,11 +44,26 @@ _PLANNED = "(new)"
 class BundleResult:
     """What ``apply --bundle`` did (design.md ``--output json``)."""
 
-    status: str
+    status: Status
     parts: list[dict[str, Any]] = field(default_factory=list)
     recreated: list[dict[str, str]] = field(default_factory=list)
     extra: list[dict[str, str]] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
+    errors: list[tuple[str, str, PoolpatchError]] = field(default_factory=list)
+    """Each part that ended rejected or failed: its status, its name (``group admins``) and its error, in
+    order (the stack's result error)."""
+
+    def first_error(self) -> PoolpatchError | None:
+        """The first error of a part that ended with the bundle's own status, its message naming the part."""
+        for status, part, error in self.errors:
+            if status == self.status:
+                return type(error)(
+                    f"{part}: {error.message}",
+                    path=error.path,
+                    remedy=error.remedy,
+                    retryable=error.retryable,
+                )
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         """``{"status", "parts", "recreated", "extra"}``."""
@@ -72,23 +86,46 @@ def apply_bundle(
 
     ``run`` runs one change request through the engine; ``create`` calls a create operation (the Cognito
     adapter's ``invoke``). ``mode="plan"`` writes and creates nothing. Parts run in dependency order, so a
-    recreated app client's settings follow it under its new id.
+    recreated app client's settings follow it under its new id. Part ``n`` (in bundle order) runs as request
+    ``{request_id}.{n}``, so a retry of the whole bundle gives each part the id it had, and the engine's crash
+    recovery works per part.
     """
+    every = list(parts(bundle))
+    if len(f"{request_id}.{len(every)}") > MAX_REQUEST_ID:
+        raise InvalidRequest(
+            f"The request id is too long to number the bundle's {len(every)} parts "
+            f"({{requestId}}.{{n}}, at most {MAX_REQUEST_ID} characters).",
+            path="/requestId",
+            remedy=f"Use a request id of at most {MAX_REQUEST_ID - 1 - len(str(len(every)))} characters.",
+        )
     source = str((bundle.get("source") or {}).get("userPoolId") or "")
     same_pool = source == target.user_pool_id
     bundle = bundle if same_pool else _rehomed(bundle, source, target.user_pool_id)
     clients = _pair_clients(bundle.get("clients") or {}, live.get("clients") or {}, same_pool)
     domains = _pair_domains(bundle.get("domains") or {}, live.get("domains") or {}, same_pool)
     out = BundleResult("unchanged")
-    out.parts.extend(_create_only(bundle, live, target))
+    refused, attributes = _create_only(bundle, live, target, out)
+    out.parts.extend(refused)
     live_parts = {(part.kind, part.id): part for part in parts(live)}
+    live_names = {str(entry.get("ClientName")) for entry in (live.get("clients") or {}).values()}
     planner = Planner(bundle, Secrets(), None, new_pool=False)
-    counter = 0
-    for part in parts(bundle):
-        counter += 1  # every part numbered in bundle order, so a retry's part request ids are the same
+    for number, part in enumerate(parts(bundle), start=1):
         part_id = _live_id(part, clients, domains)
-        key = (part.kind, part_id)
-        if part_id is None or key not in live_parts:
+        setting = spec(part.kind).create is None  # written by a Set operation: "absent" is its empty state
+        if part.kind == "client" and part_id is None and part.meta.get("ClientName") in live_names:
+            # the pool has a client of that name that could not be paired (names not unique): recreating
+            # it would add one more on every apply
+            error = InvalidRequest(
+                f"The app client {part.meta.get('ClientName')!r} cannot be paired with one of this pool's: "
+                "several clients share the name.",
+                path=part.pointer,
+                remedy="Give the clients unique names on both pools, or apply the bundle to the pool it was "
+                "exported from (clients then pair by id).",
+            )
+            out.errors.append(("rejected", f"client {part.id}", error))
+            out.parts.append({**_entry(part.kind, part.id, "rejected"), "error": error.to_dict()})
+            continue
+        if part_id is None or ((part.kind, part_id) not in live_parts and not setting):
             out.parts.append(
                 _recreate(
                     part,
@@ -102,95 +139,98 @@ def apply_bundle(
                 )
             )
             continue
-        document, live_document = part.document, live_parts[key].document
+        if part_id == _PLANNED:  # a setting of an app client ``plan`` would recreate
+            out.parts.append(_entry(part.kind, part_id, "planned"))
+            continue
+        live_part = live_parts.get((part.kind, part_id))
+        document, live_document = part.document, live_part.document if live_part else {}
+        new_attributes: list[dict[str, Any]] = []
         if part.kind == "pool":
             # MfaConfiguration is the mfa part's (one state, two writes: cognito-surface.md §2); PoolName
             # stays this pool's when the bundle is another pool's.
             skipped = {"MfaConfiguration"} if same_pool else {"MfaConfiguration", "PoolName"}
             document = {k: v for k, v in document.items() if k not in skipped}
             live_document = {k: v for k, v in live_document.items() if k not in skipped}
-        if not diff(live_document, document):  # nothing to write: no engine run, no snapshots
-            out.parts.append(
-                {"kind": part.kind, "id": part_id, "status": "unchanged", "changes": [], "snapshots": {}}
-            )
+            new_attributes = attributes
+        if not diff(live_document, document) and not new_attributes:
+            out.parts.append(_entry(part.kind, part_id, "unchanged"))  # no engine run, no snapshots
             continue
-        patch = replacement_patch(live_document, document)
-        request = (
-            parse_request(
-                {
-                    "version": "1",
-                    "requestId": f"{request_id}.{counter}",
-                    "target": _target(part, part_id, target),
-                    "mode": mode,
-                    "patch": patch or {},
-                    "reason": reason,
-                    "requestedBy": requested_by,
-                }
-            )
-            if patch
-            else None
-        )
-        if request is None:
-            out.parts.append(
-                {"kind": part.kind, "id": part_id, "status": "unchanged", "changes": [], "snapshots": {}}
-            )
-            continue
-        result = run(request)
-        out.results.append(result)
-        document_out = result.to_dict()
-        entry = {
-            "kind": part.kind,
-            "id": part_id,
-            "status": result.status,
-            "changes": document_out["changes"],
-            "snapshots": document_out.get("snapshots", {}),
+        request: dict[str, Any] = {
+            "version": "1",
+            "requestId": f"{request_id}.{number}",
+            "target": _target(part, part_id, target),
+            "mode": mode,
+            "reason": reason,
+            "requestedBy": requested_by,
         }
-        if "error" in document_out:
-            entry["error"] = document_out["error"]
-        out.parts.append(entry)
+        patch = replacement_patch(live_document, document)
+        if patch:
+            request["patch"] = patch
+        if new_attributes:
+            request["addCustomAttributes"] = new_attributes
+        out.parts.append(_ran(part.kind, part_id, run(parse_request(request)), out))
     bundle_ids = {(part.kind, _live_id(part, clients, domains)) for part in parts(bundle)}
     for part in parts(live):
-        if part.kind in _EXTRA_KINDS and (part.kind, part.id) not in bundle_ids:
+        if part.kind not in ("pool", "mfa") and (part.kind, part.id) not in bundle_ids:
             out.extra.append({"kind": part.kind, "id": part.id})
     out.status = _overall(out.parts)
     return out
 
 
-def _overall(entries: list[dict[str, Any]]) -> str:
-    statuses = {entry["status"] for entry in entries}
-    for status in ("failed", "rejected", "applied", "recreated", "planned"):
-        if status in statuses:
-            return "applied" if status == "recreated" else status
-    return "unchanged"
+def _entry(kind: str, part_id: str, status: str) -> dict[str, Any]:
+    return {"kind": kind, "id": part_id, "status": status, "changes": [], "snapshots": {}}
 
 
-def _create_only(bundle: Mapping[str, Any], live: Mapping[str, Any], target: Target) -> list[dict[str, Any]]:
-    """A ``rejected`` entry naming the clone command when the create-only settings differ."""
+def _ran(kind: str, part_id: str, result: Result, out: BundleResult) -> dict[str, Any]:
+    """The part entry of an engine run (the result's changes, snapshots and error)."""
+    out.results.append(result)
+    if result.error is not None:
+        out.errors.append((result.status, f"{kind} {part_id}", result.error))
+    document = result.to_dict()
+    entry = {**_entry(kind, part_id, result.status), "changes": document["changes"]}
+    entry["snapshots"] = document.get("snapshots", {})
+    if "error" in document:
+        entry["error"] = document["error"]
+    return entry
+
+
+def _overall(entries: list[dict[str, Any]]) -> Status:
+    """The bundle's status: its worst part's (a recreated part counts as applied)."""
+    statuses = {"applied" if entry["status"] == "recreated" else entry["status"] for entry in entries}
+    order: tuple[Status, ...] = ("failed", "rejected", "applied", "planned")
+    return next((status for status in order if status in statuses), "unchanged")
+
+
+def _create_only(
+    bundle: Mapping[str, Any], live: Mapping[str, Any], target: Target, out: BundleResult
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The create-only settings: custom attributes the pool lacks, to add with the pool part
+    (``addCustomAttributes``), and a ``rejected`` entry naming the clone command for anything else that
+    differs (schema entries compare by name: Describe's order is not the pool's identity)."""
     wanted, have = bundle.get("createOnly") or {}, live.get("createOnly") or {}
     differing = {
-        name: wanted.get(name) for name in wanted if _empty(wanted.get(name)) != _empty(have.get(name))
+        name: wanted.get(name)
+        for name in wanted
+        if name != "Schema" and _empty(wanted.get(name)) != _empty(have.get(name))
     }
+    wanted_schema = {str(item.get("Name")): dict(item) for item in wanted.get("Schema") or ()}
+    have_schema = {str(item.get("Name")): dict(item) for item in have.get("Schema") or ()}
+    added = [
+        item for name, item in wanted_schema.items() if name not in have_schema and not is_standard(item)
+    ]
+    kept = {name: item for name, item in wanted_schema.items() if name in have_schema or is_standard(item)}
+    if kept != have_schema:
+        differing["Schema"] = list(wanted.get("Schema") or ())
     if not differing:
-        return []
-    command = (
-        f"poolpatch clone --user-pool-id {target.user_pool_id} --pool-name NEW_NAME --patch "
-        + shlex.quote(json.dumps({"createOnly": differing}, separators=(",", ":")))
-    )
+        return [], added
+    command = clone_command(target, {"Name": (live.get("pool") or {}).get("PoolName")}, differing)
     error = ImmutableSetting(
         f"The create-only settings {', '.join(sorted(differing))} differ from the pool's.",
         path="/createOnly",
         remedy=f"Make a new pool with them: {command}",
     )
-    return [
-        {
-            "kind": "pool",
-            "id": "createOnly",
-            "status": "rejected",
-            "changes": [],
-            "snapshots": {},
-            "error": error.to_dict(),
-        }
-    ]
+    out.errors.append(("rejected", "pool createOnly", error))
+    return [{**_entry("pool", "createOnly", "rejected"), "error": error.to_dict()}], added
 
 
 def _empty(value: Any) -> Any:
@@ -280,6 +320,7 @@ def _recreate(
         step = _create_step(part, part_id, planner, clients)
     except PoolpatchError as error:
         entry.update(status="rejected", error=error.to_dict())
+        out.errors.append(("rejected", f"{part.kind} {entry['id']}", error))
         return entry
     if mode == "plan":
         if part.kind == "client":
@@ -292,11 +333,20 @@ def _recreate(
         response = create(step.operation, params)
     except PoolpatchError as error:
         entry.update(status="failed" if error.retryable else "rejected", error=error.to_dict())
+        out.errors.append((entry["status"], f"{part.kind} {entry['id']}", error))
         return entry
     new_id = part.id
     if part.kind == "client":
         new_id = str(response["UserPoolClient"]["ClientId"])
         clients[part.id] = new_id
+        if step.params.get("GenerateSecret"):
+            entry["notCarried"] = [
+                {
+                    "part": f"clients/{part.id}/ClientSecret",
+                    "reason": "The recreated app client has a new secret: its apps need it "
+                    "(DescribeUserPoolClient); the old one went with the old client.",
+                }
+            ]
     elif part.client_id is not None:
         new_id = clients[part.client_id]
     entry.update(status="recreated", id=new_id)
@@ -305,8 +355,6 @@ def _recreate(
 
 
 def _create_step(part: Part, part_id: str | None, planner: Planner, clients: Mapping[str, str]) -> Step:
-    if part.kind in ("pool", "mfa", "logDelivery"):
-        raise InvalidRequest(f"The pool has no {spec(part.kind).label}.", path=part.pointer)
     if part.kind == "domain":
         if part_id is None:
             raise InvalidRequest(
@@ -322,7 +370,9 @@ def _create_step(part: Part, part_id: str | None, planner: Planner, clients: Map
             {"UserPoolId": NEW_POOL, "Domain": part.id, **part.document},
         )
     if part.client_id is not None and part.kind != "client" and clients.get(part.client_id) == _PLANNED:
-        return planner.step(part) or Step(part.kind, part.kind, part.id, "(none)", {})
+        planned = planner.step(part)  # a branding style of a client plan would recreate
+        assert planned is not None  # its client is in the bundle: plan recreates it
+        return planned
     if part.client_id is not None and part.kind != "client" and part.client_id not in clients:
         raise InvalidRequest(
             f"The {spec(part.kind).label} belongs to app client {part.client_id}, which this pool lacks.",
@@ -343,3 +393,55 @@ def _create_step(part: Part, part_id: str | None, planner: Planner, clients: Map
             remedy=f"Recreate it with its secret (shown as {REDACTED!r} in bundles) by hand.",
         )
     return step
+
+
+def restore_pool(
+    bundle: Mapping[str, Any],
+    reader: BundleReader,
+    *,
+    target: Target,
+    run: Callable[[ChangeRequest], Result],
+    create: Callable[[str, Mapping[str, Any]], Mapping[str, Any]],
+    request_id: str,
+    reason: str = "",
+    requested_by: str = "",
+    mode: str = "apply",
+    own_bundle_only: bool = False,
+) -> BundleResult:
+    """``apply --bundle`` and the stack's bundle restore: check the bundle, read the live pool as a bundle
+    (``reader``, the target account's), then :func:`apply_bundle`.
+
+    ``own_bundle_only`` (the stack: "the same scope rules as snapshot restores") refuses a bundle whose
+    ``source`` is another pool, account or Region with ``InvalidRequest`` at ``/restore/bundle``; the CLI
+    allows it (staging -> prod).
+    """
+    checked = check_bundle(bundle)
+    source = checked["source"]
+    if own_bundle_only and (
+        source.get("userPoolId") != target.user_pool_id
+        or source.get("accountId") not in (None, target.account_id)
+        or source.get("region") not in (None, target.region)
+    ):
+        raise InvalidRequest(
+            "The bundle was recorded for another pool, account or Region.",
+            path="/restore/bundle",
+            remedy="Restore a bundle of this very pool (to copy another pool: poolpatch apply --bundle).",
+        )
+    live = read_bundle(
+        reader,
+        account_id=str(target.account_id),
+        region=str(target.region),
+        user_pool_id=target.user_pool_id,
+        captured=datetime.now(UTC),
+    )
+    return apply_bundle(
+        checked,
+        live,
+        target=target,
+        run=run,
+        create=create,
+        request_id=request_id,
+        reason=reason,
+        requested_by=requested_by,
+        mode=mode,
+    )
