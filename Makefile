@@ -20,13 +20,13 @@ COVERAGE_ARGS := --cov=layers/poolpatch --cov-branch --cov-report=term-missing:s
 # `make test PARALLEL=` runs in one process.
 PARALLEL ?= -n auto --dist loadfile
 
-.PHONY: help install run test test-unit test-integration soak lint format cfn-lint checkov build deploy bench bench-bundle pr clean
+.PHONY: help install tools run test test-unit test-integration soak lint format cfn-lint checkov build deploy bench bench-bundle pr clean
 
 help:
 	@echo "make run    the full change path on the embedded default (moto server on 127.0.0.1)"
 	@echo "make test   lint-free unit + integration tests, with the 90 % coverage gate (installs into ./.venv)"
 	@echo "make lint   ruff lint + format check, mypy, cfn-lint, checkov"
-	@echo "make soak   the property test with 20,000 examples"
+	@echo "make soak   the property test with 20,000 examples, every hostile clone step"
 	@echo "make bench  benchmarks (ratios measured side by side)"
 	@echo "make bench-bundle  export --all of one pool: calls and time against the quotas"
 	@echo "make build  sam build (needs python3.13; sam lives in ./.sam-venv)"
@@ -99,6 +99,9 @@ bench-bundle: $(STAMP)
 $(SAM_VENV)/bin/sam:
 	$(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli
+
+# The linters' and SAM's own venvs (.ci/run installs them while the tests run).
+tools: $(CHECKOV_STAMP) $(SAM_VENV)/bin/sam
 
 build:
 	bash scripts/sam-build.sh
