@@ -1,9 +1,7 @@
 """Hostile tests of the whole-pool bundle features (issue 9): a hostile user and a failing network against
 ``export --all``, ``diff``, ``clone``, ``apply --bundle`` and the stored bundles.
 
-Each test proves a defence. The adversarial pass found eleven bugs here; ten are fixed and their tests are
-plain tests. The one still marked ``xfail(strict=True)`` is a known limit the README names (a service
-error message is shown as the service wrote it); it starts passing, and so failing the run, once fixed.
+Each test proves a defence against one of the eleven bugs the adversarial pass found here; all are fixed.
 
 Expected values come from the seed's own data, the test's own planted values and the fake's raw reads.
 """
@@ -203,13 +201,6 @@ def test_no_planted_secret_reaches_any_clone_artifact(world: World) -> None:
         assert secret not in everything_written
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: a service error message is copied verbatim into the clone report, stderr (and apply "
-        "results); a message quoting a secret input leaks it"
-    ),
-)
 def test_a_failing_clone_step_does_not_echo_a_secret_the_service_quotes(world: World) -> None:
     """A service error message quoting the input (Cognito's InvalidParameterException does quote values)
     must not carry the secret to stderr, the JSON report or the progress file."""

@@ -174,3 +174,79 @@ def test_error_codes_map_to_stable_poolpatch_codes(
     assert isinstance(mapped, expected)
     assert mapped.retryable is retryable
     assert code in mapped.message
+
+
+IDP = Target("eu-west-1_AbC", kind="identityProvider", name="Acme")
+IDP_SECRET = "idp-secret-4d1c9e07a2"
+
+
+def test_an_update_error_quoting_an_identity_provider_secret_shows_it_redacted() -> None:
+    # Given the service refuses an identity provider update and its message quotes the client_secret sent
+    # (client_secret has no sensitive trait: it is a secret by path, kinds.py)
+    adapter, stubber = _adapter()
+    stubber.add_client_error(
+        "update_identity_provider",
+        "InvalidParameterException",
+        f"Invalid client_secret {IDP_SECRET} for provider Acme",
+    )
+    # When updating
+    with stubber, pytest.raises(InvalidValue) as raised:
+        adapter.update(IDP, {"ProviderDetails": {"client_id": "abc", "client_secret": IDP_SECRET}})
+    # Then neither the message nor the exception's text carries the secret; the rest of the message stays
+    assert IDP_SECRET not in raised.value.message
+    assert IDP_SECRET not in str(raised.value)
+    assert "Invalid client_secret <redacted> for provider Acme" in raised.value.message
+
+
+def test_a_create_error_quoting_a_client_secret_shows_it_redacted() -> None:
+    # Given CreateUserPoolClient with ClientSecret (a member the model marks sensitive) is refused, quoted
+    secret = "s" * 40 + "client-secret"
+    adapter, stubber = _adapter()
+    stubber.add_client_error("create_user_pool_client", "InvalidParameterException", f"bad secret {secret}")
+    with stubber, pytest.raises(InvalidValue) as raised:
+        adapter.invoke(
+            "CreateUserPoolClient",
+            {"UserPoolId": "eu-west-1_AbC", "ClientName": "web", "ClientSecret": secret},
+        )
+    assert secret not in str(raised.value)
+    # The ids the model also marks sensitive are identifiers, not secrets: kept in the message
+    assert raised.value.message.endswith("bad secret <redacted>")
+
+
+def test_a_short_secret_in_an_error_withholds_the_whole_message() -> None:
+    # Given a secret too short to replace without mangling the text, quoted by the service
+    adapter, stubber = _adapter()
+    stubber.add_client_error(
+        "update_identity_provider", "InvalidParameterException", "value abc12 is invalid"
+    )
+    with stubber, pytest.raises(InvalidValue) as raised:
+        adapter.update(IDP, {"ProviderDetails": {"client_secret": "abc12"}})
+    assert "abc12" not in str(raised.value)
+    assert "withheld" in raised.value.message
+
+
+def test_a_botocore_validation_error_quoting_a_secret_shows_it_redacted() -> None:
+    # Given a value botocore refuses before sending, whose error quotes it (a secret of the wrong type)
+    adapter, _ = _adapter()
+    with pytest.raises(InvalidValue) as raised:
+        adapter.invoke(
+            "CreateIdentityProvider",
+            {
+                "UserPoolId": "eu-west-1_AbC",
+                "ProviderName": "Acme",
+                "ProviderType": "OIDC",
+                "ProviderDetails": {"client_secret": IDP_SECRET},
+                "AttributeMapping": {"email": ["not", IDP_SECRET]},
+            },
+        )
+    assert IDP_SECRET not in str(raised.value)
+
+
+def test_an_error_without_a_secret_in_its_input_is_shown_as_the_service_wrote_it() -> None:
+    adapter, stubber = _adapter()
+    stubber.add_client_error("update_identity_provider", "InvalidParameterException", "scope is invalid")
+    with stubber, pytest.raises(InvalidValue) as raised:
+        adapter.update(IDP, {"ProviderDetails": {"client_secret": "<redacted>"}})
+    assert (
+        raised.value.message == "UpdateIdentityProvider failed: InvalidParameterException: scope is invalid"
+    )

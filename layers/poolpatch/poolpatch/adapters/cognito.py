@@ -44,6 +44,7 @@ from poolpatch.errors import (
 )
 from poolpatch.kinds import KINDS, spec
 from poolpatch.request import Target
+from poolpatch.scrub import scrub, secret_inputs
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -305,7 +306,7 @@ class Boto3Cognito:
             )
         params = _blobs_decoded(entry.write, {**document, **write_ids(target, branding_id=branding)})
         method = getattr(self._client, xform_name(entry.write))
-        self._with_conflict_retry(entry.write, lambda: method(**params))
+        self._with_conflict_retry(entry.write, lambda: method(**params), params)
 
     def invoke(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Any other Cognito operation by its API name (the creates of a clone, listings), with the same error
@@ -324,7 +325,7 @@ class Boto3Cognito:
                 client = self._once
         method = getattr(client, xform_name(operation))
         decoded = _blobs_decoded(operation, dict(params))
-        response: Mapping[str, Any] = self._with_conflict_retry(operation, lambda: method(**decoded))
+        response: Mapping[str, Any] = self._with_conflict_retry(operation, lambda: method(**decoded), decoded)
         return {key: value for key, value in response.items() if key != "ResponseMetadata"}
 
     def add_custom_attributes(self, target: Target, attributes: Sequence[Mapping[str, Any]]) -> None:
@@ -338,10 +339,12 @@ class Boto3Cognito:
             ),
         )
 
-    def _with_conflict_retry(self, operation: str, call: Callable[[], Any]) -> Any:
+    def _with_conflict_retry(
+        self, operation: str, call: Callable[[], Any], params: Mapping[str, Any] | None = None
+    ) -> Any:
         for attempt in range(1, self._attempts + 1):
             try:
-                return self.call(operation, call)
+                return self.call(operation, call, params)
             except ConcurrentModification:
                 if attempt == self._attempts:
                     raise
@@ -349,16 +352,30 @@ class Boto3Cognito:
         raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod
-    def call(operation: str, call: Callable[[], Any]) -> Any:
-        """Run one SDK call, translating its failures to poolpatch errors with stable codes."""
+    def call(operation: str, call: Callable[[], Any], params: Mapping[str, Any] | None = None) -> Any:
+        """Run one SDK call, translating its failures to poolpatch errors with stable codes.
+
+        ``params`` is the input sent: a message quoting one of its secrets has it replaced
+        (:mod:`poolpatch.scrub`), so the secret reaches no report, result or log.
+        """
         try:
             return call()
-        except ClientError as exc:
-            raise translate(exc, operation) from None
-        except ParamValidationError as exc:
-            raise InvalidValue(
-                f"{operation} input was refused by botocore: {exc}",
-                remedy="This is a poolpatch check gap; please report it with the request.",
-            ) from None
-        except BotoCoreError as exc:
-            raise ServiceError(f"{operation} failed: {exc}", retryable=True) from None
+        except (ClientError, ParamValidationError, BotoCoreError) as exc:
+            error = _error(exc, operation)
+        if params:
+            secrets = secret_inputs(operation, params)
+            if secrets:
+                error.message = scrub(error.message, secrets)
+                error.args = (error.describe(),)
+        raise error
+
+
+def _error(exc: Exception, operation: str) -> PoolpatchError:
+    if isinstance(exc, ClientError):
+        return translate(exc, operation)
+    if isinstance(exc, ParamValidationError):
+        return InvalidValue(
+            f"{operation} input was refused by botocore: {exc}",
+            remedy="This is a poolpatch check gap; please report it with the request.",
+        )
+    return ServiceError(f"{operation} failed: {exc}", retryable=True)
