@@ -127,6 +127,7 @@ class FakeServer:
         server = make_server(
             HOST, self._port, _with_control(moto_app), threaded=True, request_handler=MotoRequestHandler
         )
+        _untraced(server)
         _share_pool_key(True)
         # serve_forever polls for shutdown: every 50 ms instead of 0.5 s, so stop() returns sooner.
         thread = threading.Thread(
@@ -164,6 +165,22 @@ class FakeServer:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _untraced(server: BaseWSGIServer) -> None:
+    """Serve each request in a thread without a trace function.
+
+    Coverage (``make test``) installs its tracer in every new thread; it measures ``layers/`` only, which no
+    server thread runs (the fake imports no poolpatch module), yet tracing moto's request handling made the
+    integration tests about a third slower. Requests are still served one thread each.
+    """
+    serve = server.process_request_thread  # type: ignore[attr-defined]
+
+    def process_request_thread(request: Any, client_address: Any) -> None:
+        sys.settrace(None)
+        serve(request, client_address)
+
+    server.process_request_thread = process_request_thread  # type: ignore[attr-defined]
 
 
 # ----------------------------------------------------------------------------- control API (server side)
