@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from moto.moto_api._internal.models import moto_api_backend
 
+from helpers.surface import EXPORT_READS
 from poolpatch.adapters.snapshots import S3SnapshotStore
 from poolpatch.errors import SnapshotFailed
 from poolpatch_fake import faults, seed
@@ -36,24 +37,6 @@ BUNDLE_KEY = re.compile(
     r"(?P<stamp>[0-9]{8}T[0-9]{6}Z)\.json"
 )
 OIDC_SECRET = "oidc-secret-never-stored"
-# cognito-surface.md §13: the reads an export of a pool makes (this test's own list).
-EXPORT_READS = frozenset(
-    {
-        "DescribeUserPool",
-        "GetUserPoolMfaConfig",
-        "DescribeUserPoolDomain",
-        "ListResourceServers",
-        "ListIdentityProviders",
-        "DescribeIdentityProvider",
-        "ListUserPoolClients",
-        "DescribeUserPoolClient",
-        "DescribeRiskConfiguration",
-        "GetUICustomization",
-        "DescribeManagedLoginBrandingByClient",
-        "ListGroups",
-        "GetLogDeliveryConfiguration",
-    }
-)
 BASELINE = {
     "version": "2",
     "name": "baseline",

@@ -20,6 +20,7 @@ import pytest
 from moto import mock_aws
 
 import poolpatch_fake
+from helpers.cli import Run
 from helpers.events import load_event
 from poolpatch import model
 from poolpatch.adapters.cognito import Boto3Cognito
@@ -42,19 +43,6 @@ PATCH: dict[str, Any] = {
     "LambdaConfig": {"PostAuthentication": POST_AUTH},
 }
 STAMPED_DIR = r"\d{8}T\d{6}Z-"
-
-
-@dataclass(frozen=True)
-class Run:
-    """One CLI invocation: exit code and captured streams."""
-
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        """stdout parsed as JSON."""
-        return json.loads(self.out)
 
 
 class _Tty(io.StringIO):

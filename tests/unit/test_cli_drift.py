@@ -9,7 +9,6 @@ and pools written here, or from the raw describe output, never from the code und
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import shutil
@@ -23,8 +22,8 @@ import pytest
 from moto import mock_aws
 
 import poolpatch_fake
+from helpers.cli import Run, cli
 from helpers.events import EVENTS_DIR, load_event
-from poolpatch.cli import main
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -51,26 +50,6 @@ SWEEP_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{8}")
 def min_length(value: int, **members: Any) -> dict[str, Any]:
     """A version 2 pool document setting the password's minimum length."""
     return {"version": "2", "patch": {"Policies": {"PasswordPolicy": {"MinimumLength": value}}}, **members}
-
-
-@dataclass(frozen=True)
-class Run:
-    """One CLI invocation: exit code and captured streams."""
-
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        """stdout parsed as JSON."""
-        return json.loads(self.out)
-
-
-def cli(*argv: str) -> Run:
-    """Run ``poolpatch argv`` in-process."""
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return Run(code, out.getvalue(), err.getvalue())
 
 
 def drift(desired: str | Path, *extra: str) -> Run:

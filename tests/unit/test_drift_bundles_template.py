@@ -27,28 +27,12 @@ from test_template import (
     target,
 )
 
+from helpers.surface import EXPORT_READS
+
 BUCKET: Final = "<SnapshotBucket.Arn>"
 BUNDLE: Final = f"bundles/{ACCOUNT}/eu-west-1/eu-west-1_AbCdEf123/20250314T092653Z.json"
 POOL_PREFIX: Final = f"bundles/{ACCOUNT}/eu-west-1/eu-west-1_AbCdEf123/"
 POOL: Final = f"arn:aws:cognito-idp:eu-west-1:{ACCOUNT}:userpool/eu-west-1_AbCdEf123"
-# cognito-surface.md §13, "Operations a full export uses" (the bundle of a pool), this test's own list.
-EXPORT_READS: Final = frozenset(
-    {
-        "DescribeUserPool",
-        "GetUserPoolMfaConfig",
-        "DescribeUserPoolDomain",
-        "ListResourceServers",
-        "ListIdentityProviders",
-        "DescribeIdentityProvider",
-        "ListUserPoolClients",
-        "DescribeUserPoolClient",
-        "DescribeRiskConfiguration",
-        "GetUICustomization",
-        "DescribeManagedLoginBrandingByClient",
-        "ListGroups",
-        "GetLogDeliveryConfiguration",
-    }
-)
 
 
 @pytest.fixture(scope="module")

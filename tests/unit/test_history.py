@@ -8,7 +8,6 @@ and S3 listings, never from the code under test; the order is the order the test
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ import pytest
 from moto import mock_aws
 
 import poolpatch_fake
-from poolpatch.cli import main
+from helpers.cli import Run, cli
 from poolpatch_fake import seed
 
 if TYPE_CHECKING:
@@ -37,26 +36,6 @@ POST_AUTH: Final = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:acme-auth-post-a
 GROUP: Final = "support-agents"
 OIDC: Final = "AcmeWorkforce"
 OIDC_SECRET: Final = "oidc-secret-planted-by-test-history-51d0"
-
-
-@dataclass(frozen=True)
-class Run:
-    """One CLI invocation: exit code and captured streams."""
-
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        """stdout parsed as JSON."""
-        return json.loads(self.out)
-
-
-def cli(*argv: str) -> Run:
-    """Run ``poolpatch argv`` in-process."""
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return Run(code, out.getvalue(), err.getvalue())
 
 
 class Store:

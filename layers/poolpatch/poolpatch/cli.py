@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn, TextIO
 
 from poolpatch import __version__, cli_bundle, cli_drift, cli_history, ownership
-from poolpatch.cli_common import error_line, print_json, read_argument, snapshot_store
+from poolpatch.cli_common import error_line, print_json, read_argument, snapshot_store, target_document
 from poolpatch.errors import InvalidRequest, PoolpatchError, TargetNotAllowed
 from poolpatch.kinds import ALL_KINDS, spec
 from poolpatch.plan import MISSING, Change
@@ -108,15 +108,6 @@ def _target_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
     )
 
 
-def _target_document(args: argparse.Namespace) -> dict[str, str]:
-    """The ``target`` object of the options given (validated by the request parser)."""
-    target = {"userPoolId": args.user_pool_id}
-    for option, member in (("client_id", "clientId"), ("kind", "kind"), ("name", "name")):
-        if getattr(args, option, None) is not None:
-            target[member] = getattr(args, option)
-    return target
-
-
 def _refused_target(args: argparse.Namespace) -> dict[str, str]:
     """The ``target`` of a result for a request refused before the engine: what is valid of the options.
 
@@ -125,7 +116,7 @@ def _refused_target(args: argparse.Namespace) -> dict[str, str]:
     if not args.user_pool_id:
         return {}
     try:
-        return parse_target(_target_document(args)).to_dict()
+        return parse_target(target_document(args)).to_dict()
     except PoolpatchError:
         target = {"userPoolId": args.user_pool_id}
         if args.kind is not None:
@@ -246,7 +237,7 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from poolpatch.adapters.session import AwsContext
     from poolpatch.snapshot import redact_secrets
 
-    target = parse_target(_target_document(args))
+    target = parse_target(target_document(args))
     context = AwsContext.from_cli(args)
     described = Boto3Cognito(context.client("cognito-idp")).describe(target)
     pipeline.guard_unknown_members(target.kind, described)
@@ -345,7 +336,7 @@ def _request_from_args(args: argparse.Namespace) -> ChangeRequest:
     document = {
         "version": "1",
         "requestId": args.request_id,
-        "target": _target_document(args),
+        "target": target_document(args),
         "mode": mode,
         "reason": args.reason,
         "requestedBy": args.requested_by if args.requested_by is not None else os.environ.get("USER", ""),

@@ -32,6 +32,15 @@ def read_argument(value: str, option: str) -> Any:
     return load_json(text, what=option)
 
 
+def target_document(args: argparse.Namespace) -> dict[str, str]:
+    """The ``target`` object of the options given (validated by :func:`poolpatch.request.parse_target`)."""
+    target = {"userPoolId": args.user_pool_id}
+    for option, member in (("client_id", "clientId"), ("kind", "kind"), ("name", "name")):
+        if getattr(args, option, None) is not None:
+            target[member] = getattr(args, option)
+    return target
+
+
 def snapshot_store(args: argparse.Namespace, context: Any) -> S3SnapshotStore | LocalSnapshotStore:
     """The store of ``--snapshot-bucket`` (with the session's S3 client), else of ``--snapshot-dir``."""
     from poolpatch.adapters.snapshots import LocalSnapshotStore, S3SnapshotStore

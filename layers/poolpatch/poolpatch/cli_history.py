@@ -29,7 +29,7 @@ import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from poolpatch.cli_common import print_json, snapshot_store
+from poolpatch.cli_common import print_json, snapshot_store, target_document
 from poolpatch.kinds import spec
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from poolpatch.history import history
     from poolpatch.request import parse_target
 
-    target = parse_target(_target_document(args))
+    target = parse_target(target_document(args))
     context = AwsContext.from_cli(args)
     target = target.resolved(account_id=context.account_id(), region=context.region)
     store = snapshot_store(args, context)
@@ -75,15 +75,6 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
         out.write(render(found, target, where=store.reference(subject_prefix(target))))
     return EXIT_OK
-
-
-def _target_document(args: argparse.Namespace) -> dict[str, str]:
-    """The ``target`` object of the options given (validated by :func:`poolpatch.request.parse_target`)."""
-    target = {"userPoolId": args.user_pool_id}
-    for option, member in (("client_id", "clientId"), ("kind", "kind"), ("name", "name")):
-        if getattr(args, option, None) is not None:
-            target[member] = getattr(args, option)
-    return target
 
 
 def render(found: History, target: Target, *, where: str) -> str:

@@ -17,7 +17,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -377,18 +377,8 @@ class LocalSnapshotStore:
         removed whatever happens. Any failure is ``SnapshotFailed``.
         """
         path = self._path(key)
-        body = _encoded(document, path)
-        folder = os.path.dirname(path)
-        tmp = os.path.join(folder, f".tmp-{os.getpid()}-{threading.get_ident()}-{os.path.basename(path)}")
         try:
-            os.makedirs(folder, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                os.write(fd, body)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.link(tmp, path)
+            _write_durably(path, _encoded(document, path), os.link)
         except OSError as exc:
             raise SnapshotFailed(
                 f"Could not write snapshot {path}: {exc.strerror or exc}",
@@ -396,9 +386,6 @@ class LocalSnapshotStore:
                 # A name too long for this file system stays too long: retrying cannot help.
                 retryable=exc.errno != errno.ENAMETOOLONG,
             ) from None
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
         return "file://" + quote(path)
 
     def get(self, reference: str, *, target: Target | None = None) -> dict[str, Any]:
@@ -478,25 +465,12 @@ class LocalSnapshotStore:
     def write_document(self, key: str, document: Mapping[str, Any]) -> str:
         """Write ``key`` atomically (temp file, fsync, rename), replacing what is there."""
         path = self._path(key)
-        body = _encoded(document, path)
-        folder = os.path.dirname(path)
-        tmp = os.path.join(folder, f".tmp-{os.getpid()}-{threading.get_ident()}-{os.path.basename(path)}")
         try:
-            os.makedirs(folder, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                os.write(fd, body)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
+            _write_durably(path, _encoded(document, path), os.replace)
         except OSError as exc:
             raise SnapshotFailed(
                 f"Could not write {path}: {exc.strerror or exc}", remedy="Check the folder is writable."
             ) from None
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
         return "file://" + quote(path)
 
     def _path(self, key: str) -> str:
@@ -570,3 +544,25 @@ def _object(body: bytes, where: str) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise InvalidRequest(f"{where} is not a JSON object.", path="", remedy="Check the file.")
     return document
+
+
+def _write_durably(path: str, body: bytes, commit: Callable[[str, str], None]) -> None:
+    """Write ``body`` to a temporary file beside ``path``, fsync it, then ``commit(tmp, path)``.
+
+    ``os.link`` commits once (it fails when ``path`` exists), ``os.replace`` replaces; the temporary file
+    is removed whatever happens.
+    """
+    folder = os.path.dirname(path)
+    tmp = os.path.join(folder, f".tmp-{os.getpid()}-{threading.get_ident()}-{os.path.basename(path)}")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, body)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        commit(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
