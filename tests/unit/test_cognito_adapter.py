@@ -250,3 +250,20 @@ def test_an_error_without_a_secret_in_its_input_is_shown_as_the_service_wrote_it
     assert (
         raised.value.message == "UpdateIdentityProvider failed: InvalidParameterException: scope is invalid"
     )
+
+
+def test_a_secret_quoted_with_json_escapes_is_redacted_too() -> None:
+    # Given a secret holding a quote and a backslash, quoted by a service that escapes its JSON input
+    secret = 'pa"ss\\word-0123456789'
+    escaped = 'pa\\"ss\\\\word-0123456789'
+    adapter, stubber = _adapter()
+    stubber.add_client_error(
+        "update_identity_provider",
+        "InvalidParameterException",
+        f'ProviderDetails: {{"client_secret": "{escaped}"}}',
+    )
+    with stubber, pytest.raises(InvalidValue) as raised:
+        adapter.update(IDP, {"ProviderDetails": {"client_secret": secret}})
+    assert escaped not in raised.value.message
+    assert secret not in raised.value.message
+    assert '"client_secret": "<redacted>"' in raised.value.message

@@ -12,6 +12,7 @@ replaces them.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -78,8 +79,13 @@ def _strings(value: Any) -> Iterable[str]:
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret replaced by ``"<redacted>"``; withheld whole when a short one is in it."""
-    for secret in sorted(secrets, key=len, reverse=True):
+    """``text`` with every secret replaced by ``"<redacted>"``; withheld whole when a short one is in it.
+
+    A secret is looked for as sent and as JSON writes it inside a string (a service quoting its JSON input
+    escapes ``"`` and ``\\``).
+    """
+    forms = {form for secret in secrets for form in (secret, json.dumps(secret)[1:-1])}
+    for secret in sorted(forms, key=len, reverse=True):
         if secret not in text:
             continue
         if len(secret) < _REPLACEABLE:
