@@ -292,6 +292,17 @@ def test_a_clone_failing_at_the_fifth_step_and_rerun_ends_with_one_of_everything
     assert _everything(world.cognito, failed["userPoolId"]) == _everything(
         world.cognito, world.full.user_pool_id
     )
+    # and the rerun reports everything the clone made, the step the first run did not record included
+    created = second.json()["created"]
+    assert {"kind": "pool", "id": failed["userPoolId"]} in created
+    made = _everything(world.cognito, failed["userPoolId"])
+    clients = world.cognito.list_user_pool_clients(UserPoolId=failed["userPoolId"], MaxResults=60)
+    assert sorted(c["id"] for c in created if c["kind"] == "client") == sorted(
+        c["ClientId"] for c in clients["UserPoolClients"]
+    )
+    assert sorted(c["id"] for c in created if c["kind"] == "identityProvider") == made["providers"]
+    assert sorted(c["id"] for c in created if c["kind"] == "resourceServer") == made["servers"]
+    assert sorted(c["id"] for c in created if c["kind"] == "group") == made["groups"]
 
 
 @pytest.mark.parametrize("step", [0, 4, 5])
@@ -650,3 +661,121 @@ def test_the_stack_restores_only_a_bundle_of_the_target_pool_itself(world: World
             own_bundle_only=True,
         )
     assert refused.value.path == "/restore/bundle"
+
+
+def test_a_domain_prefix_in_use_is_not_carried_and_the_clone_completes(world: World) -> None:
+    # Given the source pool's own prefix as --domain-prefix (domain names are unique per Region)
+    pools_before = len(world.cognito.list_user_pools(MaxResults=60)["UserPools"])
+    run = clone(world, world.full.user_pool_id, "--domain-prefix", world.full.domain, "--request-id", "dom")
+    # Then the clone completes with everything else, and says the domain (and what needs it) was not carried
+    assert run.code == 0, run.err
+    report = run.json()
+    assert report["status"] == "created"
+    parts = {item["part"]: item["reason"] for item in report["notCarried"]}
+    assert world.full.user_pool_id in parts[f"domains/{world.full.domain}"]
+    assert f"managedLoginBrandings/{world.full.client_id}" in parts
+    assert f"uiCustomizations/{world.full.client_id}" in parts
+    new_pool = report["userPoolId"]
+    assert _everything(world.cognito, new_pool) == _everything(world.cognito, world.full.user_pool_id)
+    assert "Domain" not in world.cognito.describe_user_pool(UserPoolId=new_pool)["UserPool"]
+    # And the source keeps its domain
+    owner = world.cognito.describe_user_pool_domain(Domain=world.full.domain)["DomainDescription"][
+        "UserPoolId"
+    ]
+    assert owner == world.full.user_pool_id
+    # And a rerun of the same request creates nothing more and still reports the domain
+    again = clone(world, world.full.user_pool_id, "--domain-prefix", world.full.domain, "--request-id", "dom")
+    assert again.code == 0, again.err
+    assert f"domains/{world.full.domain}" in {item["part"] for item in again.json()["notCarried"]}
+    assert len(world.cognito.list_user_pools(MaxResults=60)["UserPools"]) == pools_before + 1
+
+
+def test_a_domain_the_service_refuses_is_not_carried_and_the_clone_completes(world: World) -> None:
+    # Given the service refuses the new domain (a prefix another account holds is refused, not described)
+    faults.inject("CreateUserPoolDomain", "InvalidParameterException", message="Domain already associated")
+    run = clone(world, world.full.user_pool_id, "--request-id", "dom-refused")
+    assert run.code == 0, run.err
+    report = run.json()
+    parts = {item["part"]: item["reason"] for item in report["notCarried"]}
+    assert "Domain already associated" in parts["domains/acme-partners-clone"]
+    assert f"uiCustomizations/{world.full.client_id}" in parts
+    assert _everything(world.cognito, report["userPoolId"]) == _everything(
+        world.cognito, world.full.user_pool_id
+    )
+
+
+@pytest.mark.parametrize("prefix", ["Bad_Prefix!", "acme-", "acme.example.com", "a" * 64])
+def test_a_malformed_domain_prefix_is_refused_before_anything_is_created(world: World, prefix: str) -> None:
+    pools_before = world.cognito.list_user_pools(MaxResults=60)["UserPools"]
+    run = clone(world, world.full.user_pool_id, "--domain-prefix", prefix)
+    assert run.code != 0
+    assert "--domain-prefix" in run.err
+    assert "/domainPrefix" in run.err or "domainPrefix" in run.err
+    assert world.cognito.list_user_pools(MaxResults=60)["UserPools"] == pools_before
+
+
+def test_apply_bundle_keeps_each_pool_s_own_poolpatch_tags(world: World) -> None:
+    # Given a clone (tagged poolpatch:clone-of / clone-request) and the source pool's bundle
+    full = world.full
+    new_pool = clone(world, full.user_pool_id, "--request-id", "tags").json()["userPoolId"]
+    clone_tags = world.cognito.describe_user_pool(UserPoolId=new_pool)["UserPool"]["UserPoolTags"]
+    assert clone_tags["poolpatch:clone-request"] == "tags"
+    _, source_path = world.export(full.user_pool_id, "source")
+    # When the source's bundle is applied onto the clone, the clone keeps its own tags (reruns find it so)
+    onto_clone = apply_bundle(world, new_pool, source_path)
+    assert onto_clone.code in (0, 1), onto_clone.err  # createOnly differs (CaseSensitive): refused part
+    after = world.cognito.describe_user_pool(UserPoolId=new_pool)["UserPool"]["UserPoolTags"]
+    assert {k: v for k, v in after.items() if k.startswith("poolpatch:")} == {
+        k: v for k, v in clone_tags.items() if k.startswith("poolpatch:")
+    }
+    # And the clone's bundle applied onto the source copies none of the clone's tags there
+    source_tags = world.cognito.describe_user_pool(UserPoolId=full.user_pool_id)["UserPool"].get(
+        "UserPoolTags"
+    )
+    _, clone_path = world.export(new_pool, "clone")
+    apply_bundle(world, full.user_pool_id, clone_path)
+    assert world.cognito.describe_user_pool(UserPoolId=full.user_pool_id)["UserPool"].get("UserPoolTags") == (
+        source_tags
+    )
+    # And a tag the bundle has and the clone lacks still goes across: only poolpatch's own are kept apart
+    bundle, _ = world.export(full.user_pool_id, "source-again")
+    bundle["pool"]["UserPoolTags"] = {**bundle["pool"].get("UserPoolTags", {}), "cost-center": "cc-42"}
+    tagged = world.tmp / "tagged.json"
+    tagged.write_text(json.dumps(bundle))
+    apply_bundle(world, new_pool, tagged)
+    final = world.cognito.describe_user_pool(UserPoolId=new_pool)["UserPool"]["UserPoolTags"]
+    assert final["cost-center"] == "cc-42"
+    assert final["poolpatch:clone-request"] == "tags"
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (("--expected-last-modified-date", "2026-01-01T00:00:00Z"), "--expected-last-modified-date"),
+        (
+            ("--add-custom-attributes", '[{"Name": "tier", "AttributeDataType": "String"}]'),
+            "--add-custom-attributes",
+        ),
+    ],
+)
+def test_apply_bundle_refuses_options_it_would_ignore(
+    world: World, extra: tuple[str, str], named: str
+) -> None:
+    bundle, path = world.export(world.full.user_pool_id, "before")
+    bundle["groups"][world.full.groups[1]]["Description"] = "changed"
+    path.write_text(json.dumps(bundle))
+    run = apply_bundle(world, world.full.user_pool_id, path, *extra)
+    assert run.code != 0
+    assert named in run.err
+    group = world.cognito.get_group(UserPoolId=world.full.user_pool_id, GroupName=world.full.groups[1])[
+        "Group"
+    ]
+    assert group["Description"] == "Read-only partners"  # nothing written
+
+
+def test_apply_bundle_refuses_a_pool_of_another_account_by_reference(world: World) -> None:
+    _, path = world.export(world.full.user_pool_id, "before")
+    run = apply_bundle(world, f"{seed.ACCOUNT_ID}:{REGION}:{world.full.user_pool_id}", path)
+    assert run.code != 0
+    assert "InvalidRequest" in run.err
+    assert "--profile" in run.err

@@ -157,3 +157,31 @@ def test_schema_attributes_compare_by_name_not_position_and_empty_equals_absent(
     assert diff_bundles(a, b) == []
     b["createOnly"]["UsernameConfiguration"] = {"CaseSensitive": False}
     assert found(a, b) == [("createOnly", "/UsernameConfiguration", MISSING, {"CaseSensitive": False})]
+
+
+def test_a_client_named_pool_or_like_another_client_s_id_keeps_its_id_and_hides_nothing() -> None:
+    # Given the pool-level risk setting differs, and unpaired clients named "pool" and "same" (an id in use)
+    pool_level_a = {"AccountTakeoverRiskConfiguration": {"Actions": {"LowAction": {"EventAction": "BLOCK"}}}}
+    pool_level_b = {
+        "AccountTakeoverRiskConfiguration": {"Actions": {"LowAction": {"EventAction": "NO_ACTION"}}}
+    }
+    client_risk = {"RiskExceptionConfiguration": {"BlockedIPRangeList": ["10.0.0.0/8"]}}
+    a = bundle(
+        STAGING,
+        "eu-west-1_Stage",
+        clients={"same": client("cli"), "s1": client("pool"), "s2": client("same")},
+        riskConfigurations={"pool": pool_level_a, "s1": client_risk, "s2": client_risk},
+    )
+    b = bundle(
+        PROD,
+        "eu-west-1_Prod",
+        clients={"same": client("cli"), "p1": client("pool"), "p2": client("same")},
+        riskConfigurations={"pool": pool_level_b, "p1": client_risk, "p2": client_risk},
+    )
+    differences = found(a, b)
+    # Then the pool-level difference is reported, and the clients are compared under their ids, unpaired
+    path = "/AccountTakeoverRiskConfiguration/Actions/LowAction/EventAction"
+    assert ("riskConfigurations/pool", path, "BLOCK", "NO_ACTION") in differences
+    parts = {part for part, *_ in differences}
+    assert {"clients/s1", "clients/s2", "clients/p1", "clients/p2"} <= parts
+    assert "clients/pool" not in parts

@@ -253,6 +253,7 @@ def apply_bundle(args: argparse.Namespace, out: TextIO, err: TextIO, print_json:
     from poolpatch.bundle.restore import restore_pool
     from poolpatch.cli_common import read_argument
     from poolpatch.engine import Engine, fixed
+    from poolpatch.request import parse_target
 
     if not args.user_pool_id or args.client_id or args.kind or args.name:
         raise InvalidRequest(
@@ -260,6 +261,30 @@ def apply_bundle(args: argparse.Namespace, out: TextIO, err: TextIO, print_json:
             path="/target",
             remedy="poolpatch apply --user-pool-id ID --bundle file://PATH",
         )
+    ignored = [
+        option
+        for option, value in (
+            ("--add-custom-attributes", args.add_custom_attributes),
+            ("--expected-last-modified-date", args.expected_last_modified_date),
+        )
+        if value is not None
+    ]
+    if ignored:
+        raise InvalidRequest(
+            f"{' and '.join(ignored)} cannot go with --bundle: a bundle's custom attributes come from its "
+            "createOnly.Schema, and each part is read right before it is written.",
+            path="",
+            remedy="Put new custom attributes in the bundle's createOnly.Schema, or drop the option.",
+        )
+    try:
+        parse_target({"userPoolId": args.user_pool_id})
+    except InvalidRequest as refused:  # ACCOUNT:REGION:ID is for reads; writes go to this session
+        refused.remedy = (
+            "Give the plain pool id; to write to a pool of another account, run with a --profile (and "
+            "--region) of that account."
+        )
+        refused.args = (refused.describe(),)
+        raise
     bundle = check_bundle(read_argument(args.bundle, "--bundle"), where=args.bundle)
     context = AwsContext.from_cli(args)
     reader, target = live_reader(context, args.user_pool_id, args)

@@ -29,8 +29,8 @@ from datetime import datetime
 from typing import Any
 
 from poolpatch.adapters.snapshots import STAMP, DocumentStore, bundle_key, bundle_prefix, encode
-from poolpatch.bundle.diff import OWN_TAG_PREFIX, diff_bundles
-from poolpatch.bundle.document import check_bundle
+from poolpatch.bundle.diff import diff_bundles
+from poolpatch.bundle.document import OWN_TAG_PREFIX, check_bundle
 from poolpatch.errors import InvalidRequest, PoolpatchError, SnapshotFailed
 
 

@@ -18,6 +18,8 @@ entries, MFA, resource servers, identity providers, app clients (their provider 
 not carried dropped), groups, the domain, then the settings: risk, classic UI, branding (pool level and per
 client, by the old -> new client id map), log delivery. The domain comes before the per-client settings,
 not after as issue 9 lists it, because ``SetUICustomization`` needs a domain (API_SetUICustomization.html).
+A domain prefix another pool holds, or one the service refuses, is not carried (with the settings that
+need it) and the clone goes on: it never stops half-made for want of a domain.
 """
 
 from __future__ import annotations
@@ -32,9 +34,9 @@ from typing import Any, Protocol
 
 from poolpatch.adapters.snapshots import DocumentStore
 from poolpatch.attributes import bare_name
-from poolpatch.bundle.document import Part, check_bundle, parts
+from poolpatch.bundle.document import OWN_TAG_PREFIX, Part, check_bundle, parts
 from poolpatch.bundle.schema_attributes import split_for_create
-from poolpatch.errors import InvalidRequest, NotFound, PoolpatchError
+from poolpatch.errors import InvalidRequest, InvalidValue, NotFound, PoolpatchError
 from poolpatch.kinds import REDACTED, Kind, is_kind, spec
 from poolpatch.merge import merge_patch
 from poolpatch.pointer import child, split
@@ -177,6 +179,8 @@ def plan_clone(
                 f"Fix the --patch member at that pointer (a merge patch over the bundle). {error.remedy}"
             )
         raise
+    if domain_prefix is not None:
+        _check_domain_prefix(domain_prefix)
     planner = Planner(patched, secrets or Secrets(), domain_prefix)
     source = str((patched.get("source") or {}).get("userPoolId") or "")
     steps = planner.pool_steps(pool_name, source, request_id)
@@ -187,6 +191,22 @@ def plan_clone(
     if domain_prefix and not planner.domain_planned:  # the bundle has no domain: a new one, defaults
         steps.insert(planner.domain_index(steps), planner.domain_step({}))
     return ClonePlan(steps, planner.not_carried, source, pool_name)
+
+
+def _check_domain_prefix(prefix: str) -> None:
+    """``--domain-prefix`` against the model's ``DomainType`` (the service refuses any other), before a clone
+    creates anything."""
+    from poolpatch import model
+
+    shape = model.service_model().shape_for("DomainType")
+    problems = model.check_shape(shape, prefix, "/domainPrefix", partial=False)
+    if problems or "." in prefix:
+        raise InvalidValue(
+            f"--domain-prefix {prefix!r} is not a domain prefix: 1-63 lower-case letters, digits and "
+            "hyphens, starting and ending with a letter or digit.",
+            path="/domainPrefix",
+            remedy="Pass a prefix such as acme-members-2 (a custom domain stays on its pool).",
+        )
 
 
 class Planner:
@@ -227,7 +247,7 @@ class Planner:
                     f"pool/UserPoolTags/{key}",
                     "`aws:` tags are reserved for AWS (a stack's tags come with its stack).",
                 )
-            elif not key.startswith("poolpatch:"):
+            elif not key.startswith(OWN_TAG_PREFIX):
                 tags[key] = value
         tags[CLONE_OF_TAG] = source
         tags[CLONE_REQUEST_TAG] = request_id
@@ -510,7 +530,8 @@ def run_clone(
         recorded.get("userPoolId"),
         dict(recorded.get("clientIds") or {}),
         list(recorded.get("created") or []),
-        list(plan.not_carried),
+        # What a run found it could not carry (a domain in use) stays reported on every rerun.
+        [*plan.not_carried, *(i for i in recorded.get("notCarried") or () if i not in plan.not_carried)],
         list(recorded.get("done") or []),
     )
     if report.user_pool_id is not None:
@@ -542,9 +563,13 @@ def run_clone(
             if on_step is not None:
                 on_step(step)
             # Only the first step a rerun runs can have happened unrecorded (the earlier run stopped there).
-            _run_with_retries(step, port, report, plan, resuming=resuming, sleep=sleep)
+            if step.kind == "domain":
+                _run_domain_step(step, port, report, plan, resuming=resuming, sleep=sleep)
+            else:
+                _run_with_retries(step, port, report, plan, resuming=resuming, sleep=sleep)
             resuming = False
-            report.done.append(step.key)
+            if step.key not in report.done:
+                report.done.append(step.key)
             save()
     except PoolpatchError as error:
         report.status = "failed"
@@ -557,6 +582,48 @@ def run_clone(
 
 #: Attempts per step in one run (the first included) on retryable errors.
 STEP_ATTEMPTS = 3
+#: The settings a clone sets only on a pool with a domain.
+_NEEDS_DOMAIN = ("uiCustomization", "managedLoginBranding")
+
+
+def _run_domain_step(
+    step: Step,
+    port: CreatePort,
+    report: CloneReport,
+    plan: ClonePlan,
+    *,
+    resuming: bool,
+    sleep: Callable[[float], None],
+) -> None:
+    """Create the ``--domain-prefix`` domain, or, when the prefix belongs to another pool (domain names are
+    unique per Region) or the service refuses it, report it and the settings that need it as not carried
+    and go on: a clone never stops half-made for want of a domain (design.md: "domains in use"). Those
+    settings are then recorded as done, so a rerun does not try them again.
+    """
+    assert report.user_pool_id is not None
+    owner = (port.invoke("DescribeUserPoolDomain", {"Domain": step.id}).get("DomainDescription") or {}).get(
+        "UserPoolId"
+    )
+    if owner and owner != report.user_pool_id:
+        reason = (
+            f"The prefix {step.id} is the domain of pool {owner} (domain names are unique per Region): "
+            "create one for the new pool with `aws cognito-idp create-user-pool-domain`, or clone with "
+            "another --domain-prefix."
+        )
+    else:
+        try:
+            _run_with_retries(step, port, report, plan, resuming=resuming, sleep=sleep)
+            return
+        except InvalidValue as error:
+            reason = f"{error.message} Create the domain with another prefix, or clone with another one."
+    report.not_carried.append({"part": f"domains/{step.id}", "reason": reason})
+    report.done.append(step.key)
+    for later in plan.steps:
+        if later.kind in _NEEDS_DOMAIN and later.key not in report.done:
+            where = Part(later.kind, later.id, {}, {}).pointer.lstrip("/")  # type: ignore[arg-type]
+            reason = f"A {spec(later.kind).label} needs a domain; the new pool has none."
+            report.not_carried.append({"part": where, "reason": reason})
+            report.done.append(later.key)
 
 
 def _run_with_retries(
@@ -628,7 +695,7 @@ def _run_step(step: Step, port: CreatePort, report: CloneReport, plan: ClonePlan
         )
         if found is None:
             found = str(port.invoke("CreateUserPool", step.params)["UserPool"]["Id"])
-            report.created.append({"kind": "pool", "id": found})
+        _created(report, "pool", found)
         report.user_pool_id = found
         return
     assert report.user_pool_id is not None
@@ -641,24 +708,29 @@ def _run_step(step: Step, port: CreatePort, report: CloneReport, plan: ClonePlan
         )
         if existing is None:
             existing = str(port.invoke("CreateUserPoolClient", params)["UserPoolClient"]["ClientId"])
-            report.created.append({"kind": "client", "id": existing})
+        _created(report, "client", existing)
         report.client_ids[step.id] = existing
         return
     if step.operation == "AddCustomAttributes" and resuming:
         params = {**params, "CustomAttributes": _missing_attributes(port, report.user_pool_id, params)}
         if not params["CustomAttributes"]:
             return  # the earlier run added them
-    if step.operation.startswith("Create") and resuming and _exists(port, step, params, report.user_pool_id):
-        return
-    port.invoke(step.operation, params)
+    if not (
+        step.operation.startswith("Create") and resuming and _exists(port, step, params, report.user_pool_id)
+    ):
+        port.invoke(step.operation, params)
     if step.operation.startswith("Create"):
-        report.created.append({"kind": str(step.kind), "id": _created_id(step, report)})
+        created_id = (
+            report.client_ids.get(step.id, step.id) if step.kind == "managedLoginBranding" else step.id
+        )
+        _created(report, str(step.kind), created_id)
 
 
-def _created_id(step: Step, report: CloneReport) -> str:
-    if step.kind == "managedLoginBranding":
-        return report.client_ids.get(step.id, step.id)
-    return step.id
+def _created(report: CloneReport, kind: str, created_id: str) -> None:
+    """Report what the clone made, once: a rerun reports too what the run it continues made unrecorded."""
+    entry = {"kind": kind, "id": created_id}
+    if entry not in report.created:
+        report.created.append(entry)
 
 
 def resolve_placeholders(value: Any, pool_id: str, clients: Mapping[str, str]) -> Any:

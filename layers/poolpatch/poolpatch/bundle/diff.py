@@ -13,8 +13,9 @@ left out before comparing:
 - domain names (unique per Region, so two pools never share one): domains pair by type, ``prefix`` or
   ``custom``;
 - client ids: clients pair by id when both bundles hold it, else by ``ClientName``; a name held by several
-  unpaired clients on either side leaves them unpaired (each reported as present on one side only).
-  Per-client settings follow their client's pairing.
+  unpaired clients on either side leaves them unpaired (each reported as present on one side only), and
+  so does a name that is another part's label (``pool``, a client id). Per-client settings follow their
+  client's pairing.
 
 Empty lists and objects equal absent members (:func:`poolpatch.plan.diff`). Pure.
 """
@@ -27,13 +28,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from poolpatch.bundle.document import MEMBERS, POOL_LEVEL, Member
+from poolpatch.bundle.document import MEMBERS, OWN_TAG_PREFIX, POOL_LEVEL, Member
 from poolpatch.plan import MISSING, diff
 from poolpatch.pointer import escape
 from poolpatch.snapshot import redact_secrets
 
-#: Tags poolpatch writes itself (a clone's ``poolpatch:clone-of``): they differ by construction.
-OWN_TAG_PREFIX = "poolpatch:"
 _ARN = re.compile(r"\barn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):")
 
 
@@ -130,9 +129,14 @@ def _label(member: Member, key: str, client_labels: Mapping[str, str]) -> str:
 
 def _client_labels(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
     """Each side's client id -> the label it is compared under: the id when both sides hold it, else the
-    ``ClientName`` when exactly one unpaired client on each side has it; unpaired clients keep their id."""
+    ``ClientName`` when exactly one unpaired client on each side has it; unpaired clients keep their id.
+
+    A name that is also a label of something else (``pool``, the pool-level key of the per-client settings,
+    or a client id of either side) is not used: two parts under one label would hide each other.
+    """
     left: dict[str, str] = {}
     right: dict[str, str] = {}
+    taken = {POOL_LEVEL, *a, *b}
     for client_id in a:
         if client_id in b:
             left[client_id] = right[client_id] = client_id
@@ -142,7 +146,8 @@ def _client_labels(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[dict[str
         for client_id, entry in side.items():
             if client_id not in labels:
                 name = _name(entry)
-                labels[client_id] = name if names[name] == 1 and other[name] == 1 else client_id
+                paired = names[name] == 1 and other[name] == 1 and name not in taken
+                labels[client_id] = name if paired else client_id
     return left, right
 
 

@@ -22,6 +22,9 @@ VERSION = "1"
 BUNDLE_KIND = "poolBundle"
 #: The key of the pool-level setting in ``riskConfigurations`` / ``uiCustomizations``.
 POOL_LEVEL = "pool"
+#: Tags poolpatch writes itself (a clone's ``poolpatch:clone-of``): they differ by construction, ``diff``
+#: ignores them and ``apply --bundle`` leaves them as the pool has them.
+OWN_TAG_PREFIX = "poolpatch:"
 #: ``createOnly`` members: the pool settings ``CreateUserPool`` alone takes (cognito-api.md §6).
 CREATE_ONLY = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration", "Schema")
 

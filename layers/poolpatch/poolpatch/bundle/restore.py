@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from poolpatch.bundle.clone import NEW_POOL, Planner, Secrets, Step, resolve_placeholders
-from poolpatch.bundle.document import Part, check_bundle, parts
+from poolpatch.bundle.document import OWN_TAG_PREFIX, Part, check_bundle, parts
 from poolpatch.bundle.read import BundleReader, read_bundle
 from poolpatch.bundle.schema_attributes import is_standard
 from poolpatch.errors import ImmutableSetting, InvalidRequest, PoolpatchError
@@ -149,7 +149,7 @@ def apply_bundle(
             # MfaConfiguration is the mfa part's (one state, two writes: cognito-surface.md §2); PoolName
             # stays this pool's when the bundle is another pool's.
             skipped = {"MfaConfiguration"} if same_pool else {"MfaConfiguration", "PoolName"}
-            document = {k: v for k, v in document.items() if k not in skipped}
+            document = _own_tags_kept({k: v for k, v in document.items() if k not in skipped}, live_document)
             live_document = {k: v for k, v in live_document.items() if k not in skipped}
             new_attributes = attributes
         if not diff(live_document, document) and not new_attributes:
@@ -174,6 +174,21 @@ def apply_bundle(
         if part.kind not in ("pool", "mfa") and (part.kind, part.id) not in bundle_ids:
             out.extra.append({"kind": part.kind, "id": part.id})
     out.status = _overall(out.parts)
+    return out
+
+
+def _own_tags_kept(document: dict[str, Any], live: Mapping[str, Any]) -> dict[str, Any]:
+    """The pool part with the live pool's own ``poolpatch:`` tags in place of the bundle's.
+
+    poolpatch writes those tags itself (a clone's ``poolpatch:clone-of`` and ``poolpatch:clone-request``,
+    by which a rerun finds its pool) and ``diff`` ignores them: applying a bundle neither removes them from
+    the pool nor copies another pool's onto it.
+    """
+    tags = {k: v for k, v in (document.get("UserPoolTags") or {}).items() if not k.startswith(OWN_TAG_PREFIX)}
+    tags.update({k: v for k, v in (live.get("UserPoolTags") or {}).items() if k.startswith(OWN_TAG_PREFIX)})
+    out = {k: v for k, v in document.items() if k != "UserPoolTags"}
+    if tags:
+        out["UserPoolTags"] = tags
     return out
 
 
