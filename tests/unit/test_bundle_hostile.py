@@ -21,7 +21,7 @@ import pytest
 from moto import mock_aws
 
 import poolpatch_fake
-from helpers.cli import Run, cli
+from helpers.cli import Run, cli, unpaced
 from poolpatch_fake import faults, seed
 from poolpatch_fake.seed import FullPool
 
@@ -113,7 +113,8 @@ class World:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    unpaced(monkeypatch)
     with mock_aws(), poolpatch_fake.installed():
         cognito = boto3.client("cognito-idp", region_name=REGION)
         full = seed.full_pool(cognito, oidc_client_secret=OIDC_SECRET, google_client_secret=GOOGLE_SECRET)
