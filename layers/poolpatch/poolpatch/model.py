@@ -154,6 +154,16 @@ def service_model() -> ServiceModel:
     return botocore.session.get_session().get_service_model(SERVICE_NAME)
 
 
+#: Members the model marks ``sensitive`` that are identifiers, not secrets: snapshots keep them (they are in
+#: the key and the target anyway) and error messages may name them.
+SENSITIVE_IDENTIFIERS = frozenset({"ClientId", "UserPoolId"})
+
+
+def is_sensitive(shape: Any) -> bool:
+    """Whether the model marks ``shape`` ``sensitive`` (a secret by trait, unless an identifier)."""
+    return bool(getattr(shape, "metadata", {}).get("sensitive"))
+
+
 def _struct(shape: Shape | None, what: str) -> StructureShape:
     if shape is None or shape.type_name != "structure":
         raise RuntimeError(f"the {SERVICE_NAME} service model has no structure for {what}")

@@ -22,8 +22,6 @@ from poolpatch import model
 from poolpatch.kinds import KINDS, REDACTED, spec
 from poolpatch.pointer import get
 
-#: Members the model marks ``sensitive`` that are identifiers, not secrets (an error naming them helps).
-_IDENTIFIERS = frozenset({"ClientId", "UserPoolId"})
 #: Shorter secrets are not replaced inside the text (that would mangle it): a message holding one is
 #: withheld whole.
 _REPLACEABLE = 8
@@ -53,7 +51,7 @@ def secret_inputs(operation: str, params: Mapping[str, Any]) -> frozenset[str]:
 
 
 def _walk(shape: Any, value: Any, name: str, found: set[str]) -> None:
-    if bool(getattr(shape, "metadata", {}).get("sensitive")) and name not in _IDENTIFIERS:
+    if model.is_sensitive(shape) and name not in model.SENSITIVE_IDENTIFIERS:
         found.update(_strings(value))
         return
     if isinstance(value, Mapping):

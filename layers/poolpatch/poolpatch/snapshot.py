@@ -119,17 +119,13 @@ def _redact_change(kind: Kind, change: Change) -> Change:
     return Change(change.path, before=shown(change.before), after=shown(change.after))
 
 
-#: Identifiers the model marks sensitive that snapshots keep (they are in the key and the target anyway).
-_KEPT_IDENTIFIERS = frozenset({"ClientId", "UserPoolId"})
-
-
 def redact(shape: Any, value: Any, name: str = "") -> Any:
     """The parsed value with every ``sensitive`` member (ClientSecret...) removed.
 
     Subtrees whose shape can hold no sensitive member are shared, not copied (the snapshot is encoded
     at once and never modified); datetimes are left to the snapshot encoder.
     """
-    if _sensitive(shape) and name not in _KEPT_IDENTIFIERS:
+    if model.is_sensitive(shape) and name not in model.SENSITIVE_IDENTIFIERS:
         return MISSING
     if not _holds_sensitive(shape) and not (isinstance(value, Mapping) and "ClientSecret" in value):
         return value
@@ -150,10 +146,6 @@ def redact(shape: Any, value: Any, name: str = "") -> Any:
     return value
 
 
-def _sensitive(shape: Any) -> bool:
-    return bool(getattr(shape, "metadata", {}).get("sensitive"))
-
-
 @functools.cache
 def _holds_sensitive_named(name: str) -> bool:
     shape = model.service_model().shape_for(name)
@@ -168,7 +160,7 @@ def _holds_sensitive(shape: Any) -> bool:
 
 
 def _walk_sensitive(shape: Any, seen: set[str]) -> bool:
-    if _sensitive(shape):
+    if model.is_sensitive(shape):
         return True
     if shape.name in seen:
         return False

@@ -200,7 +200,7 @@ def _check_domain_prefix(prefix: str) -> None:
 
     shape = model.service_model().shape_for("DomainType")
     problems = model.check_shape(shape, prefix, "/domainPrefix", partial=False)
-    if problems or "." in prefix:
+    if problems:
         raise InvalidValue(
             f"--domain-prefix {prefix!r} is not a domain prefix: 1-63 lower-case letters, digits and "
             "hyphens, starting and ending with a letter or digit.",
@@ -568,8 +568,7 @@ def run_clone(
             else:
                 _run_with_retries(step, port, report, plan, resuming=resuming, sleep=sleep)
             resuming = False
-            if step.key not in report.done:
-                report.done.append(step.key)
+            report.done.append(step.key)
             save()
     except PoolpatchError as error:
         report.status = "failed"
@@ -598,7 +597,8 @@ def _run_domain_step(
     """Create the ``--domain-prefix`` domain, or, when the prefix belongs to another pool (domain names are
     unique per Region) or the service refuses it, report it and the settings that need it as not carried
     and go on: a clone never stops half-made for want of a domain (design.md: "domains in use"). Those
-    settings are then recorded as done, so a rerun does not try them again.
+    settings are then recorded as done (the caller records the domain step), so a rerun does not try them
+    again.
     """
     assert report.user_pool_id is not None
     owner = (port.invoke("DescribeUserPoolDomain", {"Domain": step.id}).get("DomainDescription") or {}).get(
@@ -617,7 +617,6 @@ def _run_domain_step(
         except InvalidValue as error:
             reason = f"{error.message} Create the domain with another prefix, or clone with another one."
     report.not_carried.append({"part": f"domains/{step.id}", "reason": reason})
-    report.done.append(step.key)
     for later in plan.steps:
         if later.kind in _NEEDS_DOMAIN and later.key not in report.done:
             where = Part(later.kind, later.id, {}, {}).pointer.lstrip("/")  # type: ignore[arg-type]
