@@ -21,6 +21,10 @@ the same way, per (account, Region, pool, operation). Operations in no category 
 Latency (``set_latency``, off by default): every admitted request sleeps that long before its handler runs
 (outside any lock), so concurrent callers of a threaded moto server overlap as against the service.
 
+The buckets read ``time.monotonic`` unless a test sets its own clock (``set_clock``, in-process only): a
+test that asserts which request of a burst is throttled, or that a bucket refills, then decides how much time
+passes instead of depending on how fast the machine runs its requests.
+
 ``quota_stats()`` counts, per account and category, the requests admitted and throttled (always on, also
 with quotas off; operations in no category are counted under ``"(none)"``). Each request's order of checks:
 log the call, quota check, latency, injected fault, handler.
@@ -33,7 +37,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -53,6 +57,7 @@ __all__ = [
     "reset_quota_stats",
     "quota_stats",
     "sent",
+    "set_clock",
     "set_latency",
     "set_read_quotas",
 ]
@@ -190,6 +195,7 @@ _rates: dict[str, float] | None = None  # None: quotas off
 _per_pool_rate: float | None = None
 _buckets: dict[tuple[str, ...], _Bucket] = {}
 _latency_seconds = 0.0
+_clock: Callable[[], float] = time.monotonic
 _stats: dict[str, dict[str, dict[str, int]]] = {}
 
 
@@ -344,10 +350,20 @@ def reset_quota_stats() -> None:
         _stats.clear()
 
 
+def set_clock(clock: Callable[[], float] | None) -> None:
+    """Read the quota buckets' time, in seconds, from ``clock`` from now on (``None``: ``time.monotonic``
+    again); every bucket starts full at the new clock's time. In-process only: the control API has no clock.
+    """
+    global _clock  # noqa: PLW0603 - process-wide fake state
+    with _lock:
+        _clock = time.monotonic if clock is None else clock
+        _buckets.clear()
+
+
 def reset() -> None:
     """Forget every injected fault, raw member, logged call and sent body; quotas and latency off, stats
-    zeroed."""
-    global _rates, _per_pool_rate, _latency_seconds  # noqa: PLW0603 - process-wide fake state
+    zeroed, the quota clock ``time.monotonic`` again."""
+    global _rates, _per_pool_rate, _latency_seconds, _clock  # noqa: PLW0603 - process-wide fake state
     with _lock:
         _faults.clear()
         _raw_members.clear()
@@ -358,6 +374,7 @@ def reset() -> None:
         _per_pool_rate = None
         _buckets.clear()
         _latency_seconds = 0.0
+        _clock = time.monotonic
         _stats.clear()
 
 
@@ -405,7 +422,7 @@ def _admit(operation: str, account_id: str, region: str, user_pool_id: str) -> b
     category = QUOTA_CATEGORIES.get(operation)
     admitted = True
     if category is not None and _rates is not None:
-        now = time.monotonic()
+        now = _clock()
         bucket = _bucket_for((account_id, region, category), _rates[category], now)
         pool_bucket = None
         if _per_pool_rate is not None and user_pool_id and category in PER_POOL_CATEGORIES:

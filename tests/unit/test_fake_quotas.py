@@ -3,7 +3,8 @@
 Quotas are per account per Region per category (cognito-api.md §7.1, cognito-surface.md §13) and answer
 HTTP 400 ``TooManyRequestsException`` before touching state; the account is the one moto resolves from the
 caller's credentials, so an STS assumed-role session counts against the role's account. Rates are injected
-small so that no test waits more than a fraction of a second.
+small, and the buckets read a clock the test moves (``clock``), so that no test waits and none depends on how
+fast the machine serves a burst.
 """
 
 from __future__ import annotations
@@ -50,6 +51,27 @@ def _clean_faults() -> Iterator[None]:
     faults.reset()
 
 
+class ManualClock:
+    """A monotonic clock that stands still until the test advances it (binary fractions keep sums exact)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """The quota buckets' clock, stopped for the test (``_clean_faults`` puts ``time.monotonic`` back)."""
+    stopped = ManualClock()
+    faults.set_clock(stopped)
+    return stopped
+
+
 _clients: dict[tuple[str, str, str], CognitoIdentityProviderClient] = {}
 
 
@@ -88,7 +110,7 @@ def _outcomes(call: Any, times: int) -> list[str]:
 # ----------------------------------------------------------------------------- quotas
 
 
-def test_quota_throttles_per_account_region_and_category(server: FakeServer) -> None:
+def test_quota_throttles_per_account_region_and_category(server: FakeServer, clock: ManualClock) -> None:
     # Given a pool with a client in account A and in account B, and UserPoolRead at 5 RPS
     cognito_a, cognito_b = _cognito(server, ACCOUNT_A), _cognito(server, ACCOUNT_B)
     pool_a, client_a = _pool(cognito_a)
@@ -101,8 +123,7 @@ def test_quota_throttles_per_account_region_and_category(server: FakeServer) -> 
     outcomes = _outcomes(lambda: cognito_a.describe_user_pool(UserPoolId=pool_a), 16)
 
     # Then the first second's worth is served and the rest is throttled like the service
-    assert outcomes[:5] == ["ok"] * 5
-    assert "TooManyRequestsException" in outcomes
+    assert outcomes == ["ok"] * 5 + ["TooManyRequestsException"] * 11
     with pytest.raises(ClientError) as excinfo:
         cognito_a.describe_user_pool(UserPoolId=pool_a)
     error: Any = excinfo.value.response
@@ -122,7 +143,7 @@ def test_quota_throttles_per_account_region_and_category(server: FakeServer) -> 
     assert client["ClientId"] == client_a
 
 
-def test_throttled_write_touches_no_state(server: FakeServer) -> None:
+def test_throttled_write_touches_no_state(server: FakeServer, clock: ManualClock) -> None:
     # Given a pool and UserPoolUpdate at 1 RPS, its one token spent on a rename
     cognito = _cognito(server, ACCOUNT_A)
     pool_id, _ = _pool(cognito)
@@ -138,25 +159,27 @@ def test_throttled_write_touches_no_state(server: FakeServer) -> None:
     assert cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["Name"] == "renamed-once"
 
 
-def test_default_rates_allow_one_second_burst_then_refill() -> None:
+def test_default_rates_allow_one_second_burst_then_refill(clock: ManualClock) -> None:
     # Given the default quotas (UserPoolResourceRead: 20 RPS, a one-second bucket)
     faults.set_read_quotas()
 
     def admitted() -> bool:
         return faults.before_call("ListGroups", ACCOUNT_A, REGION, "eu-west-1_pool") is None
 
-    # When 21 requests arrive at once, then one more after a twentieth of a second and a bit
+    # When 21 requests arrive at once, then one after 1/32 s (5/8 of a token) and one after another 1/32 s
     burst = [admitted() for _ in range(21)]
-    time.sleep(1 / 20 + 0.02)
+    clock.advance(1 / 32)
+    too_soon = admitted()
+    clock.advance(1 / 32)
     later = admitted()
 
-    # Then 20 are served, the 21st is throttled, and the bucket refills at the rate
+    # Then 20 are served, the 21st is throttled, and the bucket refills at the rate, a whole token at a time
     assert burst == [True] * 20 + [False]
-    assert later is True
-    assert faults.quota_stats()[ACCOUNT_A]["UserPoolResourceRead"] == {"accepted": 21, "throttled": 1}
+    assert (too_soon, later) == (False, True)
+    assert faults.quota_stats()[ACCOUNT_A]["UserPoolResourceRead"] == {"accepted": 21, "throttled": 2}
 
 
-def test_per_pool_cap_is_per_pool_and_operation() -> None:
+def test_per_pool_cap_is_per_pool_and_operation(clock: ManualClock) -> None:
     # Given the service's 5-RPS cap per pool and operation turned on, at 2 for the test
     faults.set_read_quotas(per_pool_rate=2)
 
@@ -198,7 +221,7 @@ def test_quota_settings_are_validated() -> None:
     assert faults.read_quotas() is None
 
 
-def test_reset_clears_quotas_latency_and_stats(server: FakeServer) -> None:
+def test_reset_clears_quotas_latency_and_stats(server: FakeServer, clock: ManualClock) -> None:
     # Given an account throttled on UserPoolRead, with latency on
     cognito = _cognito(server, ACCOUNT_A)
     pool_id, _ = _pool(cognito)
@@ -217,6 +240,14 @@ def test_reset_clears_quotas_latency_and_stats(server: FakeServer) -> None:
     assert faults.latency_ms() == 0
     assert faults.quota_stats() == {}
     assert _outcomes(lambda: cognito.describe_user_pool(UserPoolId=pool_id), 3) == ["ok"] * 3
+    # And the buckets read the real clock again: moving the test's clock a minute refills nothing
+    faults.set_read_quotas({"UserPoolRead": 1})
+    first = faults.before_call("DescribeUserPool", ACCOUNT_A, REGION, pool_id)
+    clock.advance(64)
+    second = faults.before_call("DescribeUserPool", ACCOUNT_A, REGION, pool_id)
+    assert first is None
+    assert second is not None
+    assert (second[0], json.loads(second[2])["__type"]) == (400, "TooManyRequestsException")
 
 
 # ----------------------------------------------------------------------------- latency and stats
@@ -238,7 +269,7 @@ def test_latency_delays_every_request(server: FakeServer) -> None:
     assert elapsed >= 2 * 0.150
 
 
-def test_stats_count_accepted_and_throttled_per_account(server: FakeServer) -> None:
+def test_stats_count_accepted_and_throttled_per_account(server: FakeServer, clock: ManualClock) -> None:
     # Given pools in two accounts, stats zeroed, and UserPoolRead at 2 RPS
     cognito_a, cognito_b = _cognito(server, ACCOUNT_A), _cognito(server, ACCOUNT_B)
     pool_a, client_a = _pool(cognito_a)
@@ -252,11 +283,10 @@ def test_stats_count_accepted_and_throttled_per_account(server: FakeServer) -> N
     cognito_b.describe_user_pool(UserPoolId=pool_b)
 
     # Then the stats, in-process and over HTTP, match what the callers saw
-    throttled = outcomes.count("TooManyRequestsException")
-    assert throttled >= 3
+    assert outcomes == ["ok"] * 2 + ["TooManyRequestsException"] * 4
     expected = {
         ACCOUNT_A: {
-            "UserPoolRead": {"accepted": 6 - throttled, "throttled": throttled},
+            "UserPoolRead": {"accepted": 2, "throttled": 4},
             "UserPoolClientRead": {"accepted": 1, "throttled": 0},
         },
         ACCOUNT_B: {"UserPoolRead": {"accepted": 1, "throttled": 0}},
