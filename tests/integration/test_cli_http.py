@@ -256,7 +256,7 @@ def test_make_run_demo_passes(tmp_path: Path) -> None:
         [sys.executable, "-m", "poolpatch_fake.demo", "--no-color", "--snapshot-dir", str(tmp_path)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
         check=False,
     )
 

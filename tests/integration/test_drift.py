@@ -585,14 +585,17 @@ def cloudtrail_event(
     issuer: str = "poolpatch-target",
     event_name: str = "UpdateUserPool",
     request: dict[str, Any] | None = None,
+    event_time: str | None = "2026-12-06T10:00:04Z",
 ) -> dict[str, Any]:
+    """A CloudTrail Cognito write as EventBridge delivers it; ``event_time`` ``None`` leaves ``eventTime``
+    out."""
     session: dict[str, Any] = {
         "attributes": {"creationDate": "2026-12-06T10:00:00Z", "mfaAuthenticated": "false"},
         "sessionIssuer": {"type": "Role", "arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{issuer}"},
     }
     if source_identity:
         session["sourceIdentity"] = source_identity
-    return {
+    event: dict[str, Any] = {
         "version": "0",
         "id": "6f2b2f5e-0c1e-4d6b-9a5e-000000000001",
         "detail-type": "AWS API Call via CloudTrail",
@@ -604,7 +607,7 @@ def cloudtrail_event(
         "detail": {
             "eventVersion": "1.09",
             "userIdentity": {"type": "AssumedRole", "sessionContext": session},
-            "eventTime": "2026-12-06T10:00:04Z",
+            "eventTime": event_time,
             "eventSource": "cognito-idp.amazonaws.com",
             "eventName": event_name,
             "awsRegion": REGION,
@@ -616,6 +619,9 @@ def cloudtrail_event(
             "recipientAccountId": ACCOUNT_ID,
         },
     }
+    if event_time is None:
+        del event["detail"]["eventTime"]
+    return event
 
 
 def test_an_out_of_band_write_gets_one_targeted_check(
@@ -626,10 +632,10 @@ def test_an_out_of_band_write_gets_one_targeted_check(
     other = make_pool(cognito, "other", length=8)
     stack.put_desired("baseline.json", baseline(14, mode="report"))
 
-    # When someone lowers the length in the console: three CloudTrail events in one burst
+    # When someone lowers the length in the console: three CloudTrail events in one burst (one minute)
     cognito.update_user_pool(UserPoolId=pool_id, Policies={"PasswordPolicy": {"MinimumLength": 6}})
-    for _ in range(3):
-        stack.invoke_drift(cloudtrail_event(pool_id))
+    for second in ("04", "31", "59"):
+        stack.invoke_drift(cloudtrail_event(pool_id, event_time=f"2026-12-06T10:00:{second}Z"))
     responses = stack.run_drift_work()
 
     # Then exactly one check ran, for that pool only, and reported its drift
@@ -642,6 +648,30 @@ def test_an_out_of_band_write_gets_one_targeted_check(
         {"path": LENGTH, "desired": 14, "live": 6, "document": "baseline"}
     ]
     assert other not in by_pool(report)
+
+
+def test_targeted_checks_are_debounced_by_the_write_s_own_time(
+    stack: EmbeddedStack, cognito: CognitoIdentityProviderClient
+) -> None:
+    # Given a baseline and a pool
+    pool_id = make_pool(cognito, "debounced", length=14)
+    stack.put_desired("baseline.json", baseline(14, mode="report"))
+
+    # When its write events arrive, whenever they are delivered: one at 10:00:04 (delivered twice), one at
+    # 10:01:00, one without eventTime in an envelope of 10:02:30, and one whose times are unreadable
+    first = cloudtrail_event(pool_id, event_time="2026-12-06T10:00:04Z")
+    next_minute = cloudtrail_event(pool_id, event_time="2026-12-06T10:01:00Z")
+    envelope_only = cloudtrail_event(pool_id, event_time=None)
+    envelope_only["time"] = "2026-12-06T10:02:30Z"
+    unreadable = cloudtrail_event(pool_id, event_time="yesterday")
+    unreadable["time"] = "soon"
+    for event in (first, first, next_minute, envelope_only, unreadable):
+        assert "queued" in stack.invoke_drift(event)
+    stack.run_drift_work()
+
+    # Then each minute of writes is one check (10:00, 10:01, 10:02), and the unreadable one falls in this one
+    checks = [e for e in events(stack, "User Pool Drift Sweep Completed") if e["trigger"] == "cloudtrail"]
+    assert len(checks) == 4
 
 
 def test_poolpatch_s_own_write_triggers_no_check(

@@ -17,6 +17,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from helpers.process import first_line
 from poolpatch_fake import faults, seed
 from poolpatch_fake.server import FakeServer
 
@@ -177,10 +178,9 @@ def test_server_module_prints_endpoint_and_stops_by_itself() -> None:
     )
 
     # When its first line is read and it is left alone
-    assert process.stdout is not None
-    first_line = process.stdout.readline().strip()
-    return_code = process.wait(timeout=20)
+    endpoint_url = first_line(process)
+    return_code = process.wait(timeout=60)
 
     # Then it printed a loopback endpoint and exited cleanly on its own
-    assert first_line.startswith("http://127.0.0.1:")
+    assert endpoint_url.startswith("http://127.0.0.1:")
     assert return_code == 0

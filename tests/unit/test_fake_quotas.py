@@ -23,6 +23,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from helpers.process import first_line
 from poolpatch_fake import faults, fleet
 from poolpatch_fake.server import CONTROL_PREFIX, FakeServer, configure, fetch_stats, reset_stats
 
@@ -240,10 +241,11 @@ def test_reset_clears_quotas_latency_and_stats(server: FakeServer, clock: Manual
     assert faults.latency_ms() == 0
     assert faults.quota_stats() == {}
     assert _outcomes(lambda: cognito.describe_user_pool(UserPoolId=pool_id), 3) == ["ok"] * 3
-    # And the buckets read the real clock again: moving the test's clock a minute refills nothing
-    faults.set_read_quotas({"UserPoolRead": 1})
+    # And the buckets read the real clock again: at one request per 1024 s, moving the test's clock by
+    # 2**20 s (a thousand tokens' worth) refills nothing
+    faults.set_read_quotas({"UserPoolRead": 1 / 1024})
     first = faults.before_call("DescribeUserPool", ACCOUNT_A, REGION, pool_id)
-    clock.advance(64)
+    clock.advance(2**20)
     second = faults.before_call("DescribeUserPool", ACCOUNT_A, REGION, pool_id)
     assert first is None
     assert second is not None
@@ -367,14 +369,13 @@ def test_server_module_flags_turn_on_quotas_and_latency() -> None:
             "--latency-ms",
             "7",
             "--max-seconds",
-            "60",
+            "600",
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
-        assert process.stdout is not None
-        endpoint_url = process.stdout.readline().strip()
+        endpoint_url = first_line(process)
 
         # When its configuration is read over HTTP
         with urllib.request.urlopen(f"{endpoint_url}{CONTROL_PREFIX}/config", timeout=10) as response:
@@ -386,7 +387,7 @@ def test_server_module_flags_turn_on_quotas_and_latency() -> None:
         assert fetch_stats(endpoint_url) == {}
     finally:
         process.terminate()
-        assert process.wait(timeout=20) == 0
+        assert process.wait(timeout=60) == 0
 
 
 # ----------------------------------------------------------------------------- fleet

@@ -73,7 +73,7 @@ CLOUDTRAIL = "AWS API Call via CloudTrail"
 TIME_MARGIN_MS = 60_000
 #: A failed unit or check is retried after this long (and after 3 receives goes to its DLQ, with an alarm).
 RETRY_SECONDS = 60
-#: Targeted checks: one per target per window (the check queue delays each message by the same).
+#: Targeted checks: one per target per window of the write's time (the check queue delays messages as long).
 DEBOUNCE_SECONDS = 60
 #: The message type of a unit's bundle pass (``DriftWorkQueue``), queued when the unit finishes.
 BUNDLES = "bundles"
@@ -741,7 +741,7 @@ def enqueue_check(runtime: DriftRuntime, event: Mapping[str, Any]) -> dict[str, 
     if target["accountId"] not in runtime.allowed():
         logger.warning("cloudtrail event from an account not allowed", extra={"account": target["accountId"]})
         return {"ignored": "account not allowed"}
-    window = int(datetime.now(UTC).timestamp()) // DEBOUNCE_SECONDS
+    window = int(_write_time(event).timestamp()) // DEBOUNCE_SECONDS
     key = "/".join(str(target.get(k, "")) for k in ("accountId", "region", "userPoolId", "clientId", "name"))
     key += "#" + ",".join(sorted(target.get("kinds", [])))
     try:
@@ -757,6 +757,23 @@ def enqueue_check(runtime: DriftRuntime, event: Mapping[str, Any]) -> dict[str, 
         raise ServiceError(f"SendMessage to the drift check queue failed: {exc}", retryable=True) from None
     _metric("DriftChecksQueued", 1)
     return {"queued": target}
+
+
+def _write_time(event: Mapping[str, Any]) -> datetime:
+    """When the write happened: CloudTrail's ``eventTime``, else the envelope's ``time``, else now.
+
+    The debounce window is the write's, not the arrival's: writes of one burst share it however slowly they
+    are delivered, and an event EventBridge delivers twice falls in its first delivery's window.
+    """
+    detail = event.get("detail")
+    candidates = (detail.get("eventTime") if isinstance(detail, Mapping) else None, event.get("time"))
+    for value in candidates:
+        if isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value)  # both are UTC, with a Z
+            except ValueError:
+                continue
+    return datetime.now(UTC)
 
 
 def cloudtrail_target(
