@@ -283,7 +283,6 @@ def apply_bundle(args: argparse.Namespace, out: TextIO, err: TextIO, print_json:
             "Give the plain pool id; to write to a pool of another account, run with a --profile (and "
             "--region) of that account."
         )
-        refused.args = (refused.describe(),)
         raise
     bundle = check_bundle(read_argument(args.bundle, "--bundle"), where=args.bundle)
     context = AwsContext.from_cli(args)

@@ -534,7 +534,6 @@ def _write(port: CognitoPort, target: Target, plan: Plan) -> None:
         if plan.new_attributes:  # irreversible, and already done: say so
             names = ", ".join(custom_name(item) for item in plan.new_attributes)
             error.message += f" The custom attribute(s) {names} were added before the update failed."
-            error.args = (error.describe(),)
         raise
 
 
@@ -583,7 +582,6 @@ def _describe(port: CognitoPort, target: Target) -> Described:
             error.path = "/target/name" if target.name is not None else "/target/clientId"
             if target.name is None and target.client_id is None:
                 error.path = "/target/userPoolId"
-            error.args = (error.describe(),)
         raise
     return Described(parsed=own_description(target, described.parsed), raw=described.raw)
 

@@ -37,6 +37,11 @@ class PoolpatchError(Exception):
         self.retryable: bool = self.default_retryable if retryable is None else retryable
         super().__init__(self.describe())
 
+    def __str__(self) -> str:
+        """:meth:`describe`, as the message and remedy are now: code that adds to either (a note, a scrubbed
+        secret, a better remedy) changes the exception's text too."""
+        return self.describe()
+
     def describe(self) -> str:
         """The message with its remedy, as printed by the CLI and put in results."""
         if self.remedy:
@@ -179,5 +184,4 @@ def raise_first(problems: Iterable[PoolpatchError]) -> None:
     if len(problems) > 1:
         others = ", ".join(p.path or "/" for p in problems[1:6])
         first.message = f"{first.message} ({len(problems) - 1} more problem(s) at {others})"
-        first.args = (first.describe(),)
     raise first

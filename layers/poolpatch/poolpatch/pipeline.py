@@ -185,7 +185,6 @@ def _add_clone_remedy(
             "whole schema: start from `createOnly.Schema` of `poolpatch export --all`)."
         )
     error.remedy = f"{error.remedy} {how}" if error.remedy else how
-    error.args = (error.describe(),)
 
 
 def _write_only_removals(kind: Kind, parsed: Mapping[str, Any], patch: Mapping[str, Any]) -> list[Change]:

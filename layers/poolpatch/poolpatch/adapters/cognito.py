@@ -366,7 +366,6 @@ class Boto3Cognito:
             secrets = secret_inputs(operation, params)
             if secrets:
                 error.message = scrub(error.message, secrets)
-                error.args = (error.describe(),)
         raise error
 
 
