@@ -209,8 +209,21 @@ def test_a_create_error_quoting_a_client_secret_shows_it_redacted() -> None:
             {"UserPoolId": "eu-west-1_AbC", "ClientName": "web", "ClientSecret": secret},
         )
     assert secret not in str(raised.value)
-    # The ids the model also marks sensitive are identifiers, not secrets: kept in the message
     assert raised.value.message.endswith("bad secret <redacted>")
+
+
+def test_an_error_naming_the_client_id_keeps_it() -> None:
+    # Given the service refuses a client update, naming the client: ClientId is marked sensitive in the
+    # model, yet it is an identifier (model.SENSITIVE_IDENTIFIERS), not a secret
+    client_id = "1example23456789abcdefghij"
+    adapter, stubber = _adapter()
+    stubber.add_client_error(
+        "update_user_pool_client", "InvalidParameterException", f"client {client_id} has an invalid scope"
+    )
+    with stubber, pytest.raises(InvalidValue) as raised:
+        adapter.update(Target("eu-west-1_AbC", client_id=client_id), {"ClientName": "web"})
+    # Then the message names it as the service wrote it
+    assert raised.value.message.endswith(f"client {client_id} has an invalid scope")
 
 
 def test_a_short_secret_in_an_error_withholds_the_whole_message() -> None:

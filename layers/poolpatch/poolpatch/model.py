@@ -160,8 +160,14 @@ SENSITIVE_IDENTIFIERS = frozenset({"ClientId", "UserPoolId"})
 
 
 def is_sensitive(shape: Any) -> bool:
-    """Whether the model marks ``shape`` ``sensitive`` (a secret by trait, unless an identifier)."""
+    """Whether the model marks ``shape`` ``sensitive`` (identifiers included: see :func:`is_secret`)."""
     return bool(getattr(shape, "metadata", {}).get("sensitive"))
+
+
+def is_secret(shape: Any, name: str) -> bool:
+    """Whether member ``name`` of shape ``shape`` is a secret by trait: ``sensitive``, and not one of the
+    :data:`SENSITIVE_IDENTIFIERS`."""
+    return is_sensitive(shape) and name not in SENSITIVE_IDENTIFIERS
 
 
 def _struct(shape: Shape | None, what: str) -> StructureShape:

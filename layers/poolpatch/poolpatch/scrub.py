@@ -51,7 +51,7 @@ def secret_inputs(operation: str, params: Mapping[str, Any]) -> frozenset[str]:
 
 
 def _walk(shape: Any, value: Any, name: str, found: set[str]) -> None:
-    if model.is_sensitive(shape) and name not in model.SENSITIVE_IDENTIFIERS:
+    if model.is_secret(shape, name):
         found.update(_strings(value))
         return
     if isinstance(value, Mapping):

@@ -125,7 +125,7 @@ def redact(shape: Any, value: Any, name: str = "") -> Any:
     Subtrees whose shape can hold no sensitive member are shared, not copied (the snapshot is encoded
     at once and never modified); datetimes are left to the snapshot encoder.
     """
-    if model.is_sensitive(shape) and name not in model.SENSITIVE_IDENTIFIERS:
+    if model.is_secret(shape, name):
         return MISSING
     if not _holds_sensitive(shape) and not (isinstance(value, Mapping) and "ClientSecret" in value):
         return value
